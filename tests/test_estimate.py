@@ -1962,6 +1962,14 @@ def test_the_native_estimate_entries_refuse_what_is_no_configuration():
         _core.required_width(nan, 100.0, 0.9, [1.0], "uniform", proto, 512.0)
     with pytest.raises(ValueError, match="every hidden width"):
         _core.max_samples(3.0, [nan], 0.9, "uniform", proto, 5000.0)
+    # more hidden layers than any public call passes (MAX_LAYERS): refused, not walked (they were, at any number)
+    deep = [4.0] * (_core.MAX_LAYERS + 1)
+    for call in (lambda: _core.estimate_one(3.0, 100.0, deep, "uniform", proto, True),
+                 lambda: _core.max_samples(3.0, deep, 0.9, "uniform", proto, 5000.0),
+                 lambda: _core.accuracy_ceiling(3, 100, [4] * (_core.MAX_LAYERS + 1))):
+        with pytest.raises(ValueError, match=f"at most {_core.MAX_LAYERS} hidden layers"):
+            call()
+    assert 0.5 < _core.estimate_one(3.0, 100.0, deep[:-1], "uniform", proto, True)[0][0] <= 1.0
 
 
 def test_the_sizing_functions_given_a_list_as_L_say_to_pass_widths_and_that_call_works():

@@ -190,8 +190,8 @@ def estimate_one(
 ) -> Tuple[_EstimateRow, float]:
     """The analytic estimate of one configuration of one or more hidden layers: ``((accuracy, low, high, p_eff, k_sat,
     k_eff, alpha, budget, m, k_time, uncorrected, correction), ceiling)``, the first three capped at the ceiling (NaN
-    without ``ceiling``). ValueError for ``d``, ``N`` or a width not finite and >= 1, no widths, or an unknown name.
-    Wrapped by :func:`nnpartition.estimate_accuracy`."""
+    without ``ceiling``). ValueError for ``d``, ``N`` or a width not finite and >= 1, no widths or more than
+    ``MAX_LAYERS``, or an unknown name. Wrapped by :func:`nnpartition.estimate_accuracy`."""
 def estimate_from_partition(
     d: float,
     n: float,
@@ -230,7 +230,8 @@ def max_samples(
 ) -> List[float]:
     """``[N, N_low, N_high]``: the largest number of points whose estimate, band's lower and upper edge (capped at the
     ceiling) reach ``target`` for hidden ``widths`` (0: not even one point). ValueError for ``d`` or a width not
-    finite and >= 1, no widths, or an unknown name. Wrapped by :func:`nnpartition.max_samples`."""
+    finite and >= 1, no widths or more than ``MAX_LAYERS``, or an unknown name. Wrapped by
+    :func:`nnpartition.max_samples`."""
 def d1_ceiling(n: int, k: int, labelings: int, seed: int) -> Tuple[float, float]:
     """Mean and standard error, over ``labelings`` random labelings of ``n`` points on a line, of the best accuracy
     with at most ``k`` sign changes. ValueError for ``n`` or ``labelings`` of 0, or past ``max_bytes`` or
@@ -240,8 +241,8 @@ def d1_max_sign_changes(l: int) -> int:
     ``l <= 2``. Called by :func:`nnpartition.construct.explain_1d`."""
 def accuracy_ceiling(d: int, n: int, widths: List[int]) -> float:
     """The accuracy ceiling of a ``d -> widths -> 1`` ReLU network on ``n`` random labels: exact in ``d = 1`` with one
-    hidden layer, a counting bound otherwise. ValueError for ``d``, ``n`` or a width of 0, or no widths.
-    Wrapped by :func:`nnpartition.accuracy_ceiling`."""
+    hidden layer, a counting bound otherwise. ValueError for ``d``, ``n`` or a width of 0, or no widths or more than
+    ``MAX_LAYERS``. Wrapped by :func:`nnpartition.accuracy_ceiling`."""
 
 # --- activation patterns ---
 def count_patterns_f64(

@@ -608,10 +608,10 @@ pub fn reported(
 /// binding's), the results (`(Analytic, ceiling)`) and the 13 output arrays.
 pub const BYTES_PER_CONFIGURATION: usize = 6 * 8 + std::mem::size_of::<(Analytic, f64)>() + 13 * 8;
 
-/// Refuses what no configuration is: `d`, `n` and every hidden width must be finite and at least 1, with at least
-/// one hidden layer. The public functions refuse such values first, naming the argument as the user spelled it;
-/// this keeps the native entries from turning them into a confident number (an audit: `d = n = NaN` gave an
-/// accuracy of 1.0, `d = 0` a ceiling of 0.875).
+/// Refuses what no configuration is: `d`, `n` and every hidden width must be finite and at least 1, with 1 to
+/// [`MAX_LAYERS`] hidden layers. The public functions refuse such values first, naming the argument as the user
+/// spelled it; this keeps the native entries from turning them into a confident number (an audit: `d = n = NaN` gave
+/// an accuracy of 1.0, `d = 0` a ceiling of 0.875) or from walking a million layers that no public call can ask for.
 pub fn check_config(d: f64, n: f64, widths: &[f64]) -> CoreResult<()> {
     let ok = |v: f64| v.is_finite() && v >= 1.0;
     if !ok(d) {
@@ -622,6 +622,12 @@ pub fn check_config(d: f64, n: f64, widths: &[f64]) -> CoreResult<()> {
     }
     if widths.is_empty() {
         return Err(CoreError::InvalidArgument("widths must hold at least one hidden layer".into()));
+    }
+    if widths.len() > MAX_LAYERS {
+        return Err(CoreError::InvalidArgument(format!(
+            "widths must hold at most {MAX_LAYERS} hidden layers (MAX_LAYERS), got {}",
+            widths.len()
+        )));
     }
     if let Some(w) = widths.iter().find(|&&w| !ok(w)) {
         return Err(CoreError::InvalidArgument(format!("every hidden width must be finite and >= 1, got {w}")));
@@ -2348,6 +2354,21 @@ mod tests {
             let (a, b) = (shape_widths(&[1.0, 0.3], w[0]), shape_widths(&[1.0, 0.3], w[1]));
             assert!(a[1] <= b[1] && (b[1] - 0.3 * w[1]).abs() <= 1.0, "{w:?}: {a:?} {b:?}");
         }
+    }
+
+    #[test]
+    fn check_config_refuses_more_hidden_layers_than_max_layers_and_takes_max_layers() {
+        // The bindings of estimate_one, max_samples and accuracy_ceiling call check_config; before it counted the
+        // layers they walked any number (10,000 layers took max_samples 0.3 s here, so a million about half a minute).
+        assert!(check_config(10.0, 100.0, &vec![8.0; MAX_LAYERS]).is_ok());
+        let err = check_config(10.0, 100.0, &vec![8.0; MAX_LAYERS + 1]);
+        assert!(
+            matches!(&err, Err(CoreError::InvalidArgument(m)) if m.contains("at most 64 hidden layers") && m.contains("65")),
+            "{err:?}"
+        );
+        // and the other refusals still come first where they apply
+        let err = check_config(f64::NAN, 100.0, &vec![8.0; MAX_LAYERS + 1]);
+        assert!(matches!(&err, Err(CoreError::InvalidArgument(m)) if m.starts_with("d must")), "{err:?}");
     }
 
     #[test]
