@@ -1819,6 +1819,19 @@ def test_rule_39_holds_on_draw_37_and_the_docs_show_its_table():
         theory.split())
     # the rule's draws: the trees read 35 and 36, never 37
     assert script.cp.HIGH_D_DRAWS == (35, 36)
+    # today's estimates on deep_range_probe.py's draws 1-4, whose --report prints the estimates stored when they were
+    # measured: theory.md quotes the script's paired line (it quoted each estimate's own rows as if paired: 0.0323 to
+    # 0.0322, where the 105 paired rows go 0.0323 to 0.0304) and its non-trivial row (bias, max)
+    probe = re.search(r"(\d+) rows non-trivial under either estimate: MAE ([0-9.]+) -> ([0-9.]+), paired difference "
+                      r"([-+0-9.]+) \(95% bootstrap ([-+0-9.]+) to ([-+0-9.]+)\)", lines[2])
+    assert lines[2].startswith("on draws 1-4 of deep_range_probe's") and probe, lines[2]
+    n, old_mae, new_mae, mean, low, high = probe.groups()
+    flat = " ".join(theory.split())
+    assert (f"the MAE moves little ({old_mae} to {new_mae} on the {n} rows non-trivial under either estimate, paired "
+            f"{mean.lstrip('+')}, {low} to {high};") in flat
+    shipped = [line for line in lines if line.startswith("| draws 1-4 of deep_range_probe (fresh), with rule 39, "
+                                                          "non-trivial |")][0].split(" | ")
+    assert f"{shipped[2]} on the shipped estimate's own {shipped[1]}" in flat and f"to {shipped[4]})" in flat
 
 
 @_needs_checkout
