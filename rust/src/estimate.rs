@@ -1006,12 +1006,6 @@ pub const FITTED_TABLES: [FittedTable; 3] = [
     (fitted::SHIFT_BASELINE, &fitted::SHIFT_NODES, &fitted::SHIFT_TREES, NF),
 ];
 
-/// Generated ensemble `k` of [`FITTED_TABLES`] at `x`: as a [`Forest`] built on first use (the plain walk,
-/// [`ensemble`], if the tables did not fit one, which a test rules out), one per group of networks: the shared
-/// trees and the extension of `x`'s group (one hidden layer, or several: the extensions' root split, `depth <=
-/// 1.5`, read the same way, a NaN going right). The other group's extension reads exactly 0 there, and adding 0
-/// changes no sum, so this is the whole table bit for bit while skipping its nodes (a sixth of them; the cap of
-/// rule 27 evaluates the correction twice for minibatch protocols).
 /// The trees of a fitted table (`FITTED_TABLES`' third field) that a network reads: the shared ones and its own
 /// group's extension, the two-layer one (`deep == false`: one hidden layer) or the deep one (rules 20, 21 and 39 in
 /// `docs/theory_history.md`); the other group's trees read 0 for it.
@@ -1025,6 +1019,12 @@ pub fn group_trees(trees: &[u32], deep: bool) -> Vec<u32> {
     }
 }
 
+/// Generated ensemble `k` of [`FITTED_TABLES`] at `x`: as a [`Forest`] built on first use (the plain walk,
+/// [`ensemble`], if the tables did not fit one, which a test rules out), one per group of networks: the shared
+/// trees and the extension of `x`'s group (one hidden layer, or several: the extensions' root split, `depth <=
+/// 1.5`, read the same way, a NaN going right). The other group's extension reads exactly 0 there, and adding 0
+/// changes no sum, so this is the whole table bit for bit while skipping its nodes (since rule 39, 80 of 280 trees
+/// for one hidden layer, 40 for several; the cap of rule 27 evaluates the correction twice for minibatch protocols).
 fn fitted_ensemble(k: usize, x: &[f64]) -> f64 {
     static FORESTS: std::sync::OnceLock<Vec<[Option<Forest>; 2]>> = std::sync::OnceLock::new();
     let forests = FORESTS.get_or_init(|| {
