@@ -3,7 +3,7 @@
 Usage:
     nice -n 10 python benchmarks/protocol_grid.py measure --sample 37   # train draw 37 (resumable, ~17 min)
     python benchmarks/protocol_grid.py export --sample 37               # docs/data/deep_high_d_sample37.csv
-    python benchmarks/rule39.py          # the rule's items and the tables beside them (about 30 s, nothing trained)
+    python benchmarks/rule39.py          # the rule's items and the tables beside them (about 10 s, nothing trained)
     python benchmarks/rule39.py --check  # exit 1 unless every item holds
 
 Rule 39 (``docs/theory_history.md``, "The seventieth pass", written and committed with draw 37 before any number of
