@@ -101,14 +101,16 @@ pub struct Params {
     /// the transition at large `K` is wider than `1 / sqrt(K)`).
     pub e_k: f64,
     /// ... and by this much for a deep network (two or more hidden layers) above `d` =
-    /// [`CALIBRATED_DEEP_D`], where no calibration row lay: fitted apart (sixty-ninth pass on issue 11) as the
+    /// [`CALIBRATED_DEEP_D`], where no calibration row lay then: fitted apart (sixty-ninth pass on issue 11) as the
     /// narrowest step (grid 0.01) whose band holds the real accuracy of 94% of draw 35's 602 deep networks at `d`
     /// 51-200 (the deep group's calibration coverage; `benchmarks/band_high_d.py`).
     pub sigma_high_d: f64,
 }
 
-/// No calibration row was a deep network with `d` above this (every draw drew a deep network's `d` in 1-50):
-/// above it a deep network's band carries [`Params::sigma_high_d`] more.
+/// No deep network of the protocol grids' calibration or held-out rows has `d` above this (every grid drew a deep
+/// network's `d` in 1-50): above it a deep network's band carries [`Params::sigma_high_d`] more. (Since rule 39,
+/// seventieth pass on issue 11, the correction's last 40 deep trees also read 1,195 deep networks at `d` 51-200,
+/// draws 35 and 36; the band's step was fitted before them.)
 pub const CALIBRATED_DEEP_D: f64 = 50.0;
 
 /// Constants fitted on the calibration part (`benchmarks/calibrate_protocols.py --fit`).
