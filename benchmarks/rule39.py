@@ -3,7 +3,7 @@
 Usage:
     nice -n 10 python benchmarks/protocol_grid.py measure --sample 37   # train draw 37 (resumable, ~17 min)
     python benchmarks/protocol_grid.py export --sample 37               # docs/data/deep_high_d_sample37.csv
-    python benchmarks/rule39.py          # the rule's items and the tables beside them (about 30 s, nothing trained)
+    python benchmarks/rule39.py          # the rule's items and the tables beside them (about 10 s, nothing trained)
     python benchmarks/rule39.py --check  # exit 1 unless every item holds
 
 Rule 39 (``docs/theory_history.md``, "The seventieth pass", written and committed with draw 37 before any number of
@@ -21,7 +21,9 @@ A row is non-trivial where the truth or the estimate is below 0.999; for the pai
 non-trivial under either estimate, so that both MAEs are on the same rows. The estimates "without" are the Python
 mirror's (``calibrate_protocols.corrected_of``) with the generated trees less rule 39's (``without_high_d``), "with"
 the shipped Rust estimator's (checked against the mirror on every row here). Draw 38 (the same design, fixed with
-rule 40 after rule 39 shipped, read by no fit) is printed beside it as a second fresh test; it decides nothing here.
+rule 40 after rule 39 shipped, read by no fit) is printed beside it as a second fresh test, and so are the four
+near-capacity draws of ``deep_range_probe.py`` (140 deep networks at ``d`` 51-200, read by no fit; that script's
+``--report`` prints the estimates stored when each was measured, these are today's); they decide nothing here.
 """
 
 from __future__ import annotations
@@ -34,12 +36,15 @@ from typing import Any, Dict, List, Optional, Tuple
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import calibrate_protocols as cp  # noqa: E402  (its folder, on the path above)
+import band_high_d  # noqa: E402  (its folder, on the path above)
+import calibrate_protocols as cp  # noqa: E402
 
 #: The rule's thresholds, written before draw 37 was measured.
 RULE = dict(band=0.90, heldout_mae=0.0165, heldout_band=0.90)
 #: Seed and resamples of the bootstrap interval of item 1.
 BOOT_SEED, BOOTS = 3039, 10000
+#: The four near-capacity draws of ``deep_range_probe.py`` (deep networks at ``d`` 51-200, read by no fit).
+PROBES = [f"deep_range_probe{k}" for k in ("", "2", "3", "4")]
 
 Row = Dict[str, Any]
 
@@ -89,8 +94,10 @@ def score() -> Tuple[List[str], Dict[str, bool], float]:
     sets = []
     held = [dict(r, real=r["real9"] if r["real9"] is not None else r["real"]) for r in cp.load()
             if r["group"] == "deep" and r["part"] == "heldout"]
+    probes = [r for stem in PROBES for r in band_high_d.read(stem)]
     for label, rows in (("draw 37 (held out)", cp.read_high_d(37, "fresh")),
                         ("draw 38 (fresh, after the decision)", cp.read_high_d(38, "fresh")),
+                        ("draws 1-4 of deep_range_probe (fresh)", probes),
                         ("draws 35-36 (in-sample)", cp.read_high_d(35, "fresh") + cp.read_high_d(36, "fresh")),
                         ("held out, d <= 50 (9 datasets)", held)):
         new, old, gap = estimates(rows)
@@ -110,7 +117,7 @@ def score() -> Tuple[List[str], Dict[str, bool], float]:
                 for lo_d, hi_d in ((51, 99), (100, 200)):
                     m = nt & (d >= lo_d) & (d <= hi_d)
                     lines.append(row_line(f"{label}, {name}, non-trivial, d {lo_d}-{hi_d}", figures(real, est, m)))
-        if label.startswith(("draw 37", "draw 38")):
+        if label.startswith(("draw 37", "draw 38", "draws 1-4")):
             mean, lo_i, hi_i = paired(np.abs(new[0] - real)[either], np.abs(old[0] - real)[either])
             mae_new, mae_old = (float(np.abs(e[0] - real)[either].mean()) for e in (new, old))
             text = (f"on {label.split(' (')[0]}'s {int(either.sum())} rows non-trivial under either estimate: MAE "
@@ -118,6 +125,8 @@ def score() -> Tuple[List[str], Dict[str, bool], float]:
                     f"{hi_i:+.4f})")
         if label.startswith("draw 38"):
             fresh = "draw 38, read after the decision, " + text
+        if label.startswith("draws 1-4"):
+            probe_text = text
         if label.startswith("draw 37"):
             verdicts["1. MAE falls, paired interval below 0"] = hi_i < 0 and mae_new < mae_old
             verdicts["2. band >= 90%"] = figures(real, new, nt_new)["band"] >= RULE["band"]
@@ -126,7 +135,7 @@ def score() -> Tuple[List[str], Dict[str, bool], float]:
             f = figures(real, new, nt_new)
             verdicts["3. held out d <= 50: MAE <= 0.0165, band >= 90%"] = (f["mae"] <= RULE["heldout_mae"]
                                                                           and f["band"] >= RULE["heldout_band"])
-    return [item1, fresh, ""] + lines, verdicts, max(gaps)
+    return [item1, fresh, probe_text, ""] + lines, verdicts, max(gaps)
 
 
 def main(argv: Optional[List[str]] = None) -> int:

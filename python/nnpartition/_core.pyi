@@ -181,8 +181,9 @@ def check_estimate_size(n: int) -> None:
 MAX_LAYERS: int
 #: Largest entry of required_width's shape: a layer's width as a multiple of the first's (rust/src/estimate.rs).
 MAX_SHAPE_RATIO: float
-#: Largest ``d`` of a deep network among the calibration rows (50): above it a deep network's band is wider.
-#: Read by ``nnpartition.estimate.heldout.HELDOUT_DEEP_D``.
+#: Largest ``d`` of a deep network among the protocol grids' rows (50): above it a deep network's band is wider
+#: (since rule 39 the correction's last deep trees also read draws 35-36 at ``d`` 51-200). Read by
+#: ``nnpartition.estimate.heldout.HELDOUT_DEEP_D``.
 CALIBRATED_DEEP_D: float
 
 def estimate_one(
