@@ -218,7 +218,7 @@ def rule40(value: float) -> Tuple[List[str], float]:
     ceiling = cp.shipped(rows)[5]
     old, new = coverage(rows, RULE_40["before"], ceiling), coverage(rows, value, ceiling)
     lines = ["| draw 38 (no fit read it), shipped correction | rows: all / non-trivial | in band: all / non-trivial | "
-             "d 51-99 | d 100-200 | mean width |", "|---|---|---|---|---|---|"]
+             "all rows at d 51-99 | d 100-200 | mean width |", "|---|---|---|---|---|---|"]
     for s, c in ((RULE_40["before"], old), (value, new)):
         lines.append(f"| sigma_high_d = {s:.2f} | {c['n']} / {c['n_nt']} | {c['all']:.1%} / {c['nontrivial']:.1%} | "
                      f"{c['low_d']:.1%} | {c['high_d']:.1%} | {c['width']:.4f} |")

@@ -49,7 +49,10 @@ PROBES = [f"deep_range_probe{k}" for k in ("", "2", "3", "4")]
 Row = Dict[str, Any]
 
 
-def estimates(rows: List[Row]) -> Tuple[tuple, tuple, float]:
+Est = Tuple[np.ndarray, ...]
+
+
+def estimates(rows: List[Row]) -> Tuple[Est, Est, float]:
     """``((acc, low, high) with rule 39, (acc, low, high) without, largest mirror-vs-Rust gap)``, the ceiling applied
     to both as the shipped estimator applies it."""
     acc, lo, hi, _, _, ceiling = cp.shipped(rows)
@@ -68,7 +71,7 @@ def paired(err_with: np.ndarray, err_without: np.ndarray) -> Tuple[float, float,
     return float(diff.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
 
 
-def figures(real: np.ndarray, est: tuple, mask: np.ndarray) -> Dict[str, float]:
+def figures(real: np.ndarray, est: Est, mask: np.ndarray) -> Dict[str, float]:
     """Rows, MAE, largest error, share off by more than 0.06, bias and band coverage on ``mask``."""
     acc, lo, hi = (e[mask] for e in est)
     r = real[mask]
