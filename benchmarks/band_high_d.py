@@ -62,12 +62,12 @@ def _probe_row(r: Dict[str, str], stem: str) -> Dict[str, Any]:
 
 
 def read(stem: str) -> List[Dict[str, Any]]:
-    """The rows of ``docs/data/<stem>.csv`` (a protocol draw's export or a ``deep_range_probe`` draw)."""
+    """The rows of ``docs/data/<stem>.csv`` (a draw of deep networks at ``d`` 51-200, ``deep_high_d_sampleK``, or a
+    ``deep_range_probe`` draw)."""
+    if not stem.startswith("deep_range_probe"):
+        return cp.read_high_d(int(stem[len("deep_high_d_sample"):]), "fresh")
     with (cp.DATA / f"{stem}.csv").open() as f:
-        rows = list(csv.DictReader(f))
-    if stem.startswith("deep_range_probe"):
-        return [_probe_row(r, stem) for r in rows]
-    return [cp.protocol_row(r, "fresh", int(r["pid"]), stem) for r in rows]
+        return [_probe_row(r, stem) for r in csv.DictReader(f)]
 
 
 def bands(rows: List[Dict[str, Any]], s: float, ceiling: Optional[np.ndarray] = None,
@@ -138,8 +138,7 @@ def crossfit_grow() -> Dict[str, Any]:
     {"nodes": [...], "trees": [...]}}}``, the grown trees only (about 2 minutes a fold)."""
     import json
 
-    base = before_rule_39()
-    lists = {k: (b, [tuple(n) for n in nodes.tolist()], trees.tolist()) for k, (b, nodes, trees) in base.items()}
+    lists = cp.as_lists(before_rule_39())
     everything = cp.load()
     out: Dict[str, Any] = {}
     for k in cp.HIGH_D_DRAWS:

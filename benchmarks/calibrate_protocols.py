@@ -960,6 +960,22 @@ EXTEND_HIGH_D = 40
 DEPTH = em.CORRECTION_FEATURES.index("depth")
 
 
+def extension_rows(rows: List[Dict[str, Any]], group: str) -> List[Dict[str, Any]]:
+    """The rows an extension of the correction is grown on: ``"two_layer"`` the two-layer calibration rows and part
+    ``two_layer``; ``"deep"`` the deep calibration rows and part ``deep_extension``; ``"deep_high_d"`` those and
+    part ``deep_high_d``."""
+    if group == "two_layer":
+        return [r for r in rows if len(r["widths"]) == 1 and r["part"] in ("calibration", "two_layer")]
+    parts = ("calibration", "deep_extension") + (("deep_high_d",) if group == "deep_high_d" else ())
+    return [r for r in rows if len(r["widths"]) > 1 and r["part"] in parts]
+
+
+def as_lists(tables: Dict[str, tuple]) -> Dict[str, tuple]:
+    """The ensembles ``tables`` as :func:`read_correction` gives them (numpy arrays) in the form
+    :func:`extend_correction` grows (a list of node tuples, a list of tree starts)."""
+    return {k: (b, [tuple(n) for n in nodes.tolist()], trees.tolist()) for k, (b, nodes, trees) in tables.items()}
+
+
 def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: Dict[str, tuple],
                       group: str) -> tuple:
     """Continue the ensembles ``tables`` (``(baseline, nodes, trees)``) by ``EXTEND`` rounds on the two-layer rows
@@ -970,9 +986,7 @@ def extend_correction(rows: List[Dict[str, Any]], P: Dict[str, float], tables: D
     Checks the export against scikit-learn and that it reads exactly 0 on every row of the other group."""
     if group not in ("two_layer", "deep", "deep_high_d"):
         raise ValueError(f"group must be 'two_layer', 'deep' or 'deep_high_d', not {group!r}")
-    two = [r for r in rows if len(r["widths"]) == 1 and r["part"] in ("calibration", "two_layer")]
-    deep_parts = ("calibration", "deep_extension") + (("deep_high_d",) if group == "deep_high_d" else ())
-    deep = [r for r in rows if len(r["widths"]) > 1 and r["part"] in deep_parts]
+    two, deep = extension_rows(rows, "two_layer"), extension_rows(rows, group if group != "two_layer" else "deep")
     fitted, other = (two, deep) if group == "two_layer" else (deep, two)
     c, co = columns(fitted), columns(other)
     X, Xo = features(c, P, as_given=True), features(co, P, as_given=True)
@@ -1087,13 +1101,9 @@ def grow_high_d(rows: List[Dict[str, Any]], P: Dict[str, float]) -> None:
     from a baseline of -0.777 instead of -0.784 -- most likely because the analytic model's transition width under
     the warp, ``K_size``, was mended after the last refit (docs/theory.md, "In formulas"); so rule 39 grows the
     shipped trees on instead of refitting them.)"""
-    tables = without_high_d(read_correction())
-    grown, n_high = extend_correction(rows, P, {k: (b, [tuple(n) for n in nodes.tolist()], trees.tolist())
-                                                for k, (b, nodes, trees) in tables.items()}, "deep_high_d")
-    n_cal = sum(r["part"] == "calibration" for r in rows)
-    n_two = sum(len(r["widths"]) == 1 and r["part"] in ("calibration", "two_layer") for r in rows)
-    n_deep = sum(len(r["widths"]) > 1 and r["part"] in ("calibration", "deep_extension") for r in rows)
-    write_correction(grown, n_cal, n_two, n_deep, n_high)
+    grown, n_high = extend_correction(rows, P, as_lists(without_high_d(read_correction())), "deep_high_d")
+    write_correction(grown, sum(r["part"] == "calibration" for r in rows), len(extension_rows(rows, "two_layer")),
+                     len(extension_rows(rows, "deep")), n_high)
 
 
 def _shipped_warp(c: Dict[str, Any], P: Dict[str, float], tables: Optional[Dict[str, tuple]] = None) -> tuple:

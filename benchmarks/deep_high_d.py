@@ -34,7 +34,6 @@ standard errors of the truth beyond it), and the share of truths inside the 90% 
 from __future__ import annotations
 
 import argparse
-import csv
 import math
 import sys
 from pathlib import Path
@@ -82,10 +81,9 @@ def _is_reference(r: Row) -> bool:
 
 def draw_rows(draw: int = 35) -> List[Row]:
     """The measured rows of ``draw`` (its exported CSV), 3-dataset truth."""
-    path = cp.DATA / f"{DEEP_HIGH_D_DRAWS[draw]}.csv"
-    with path.open() as f:
-        rows = [cp.protocol_row(r, "fresh", int(r["pid"]), path.stem) for r in csv.DictReader(f)]
-    return [dict(r, ref=_is_reference(r), se=r["std"] / math.sqrt(3)) for r in rows]
+    if draw not in DEEP_HIGH_D_DRAWS:
+        raise ValueError(f"draw must be one of {sorted(DEEP_HIGH_D_DRAWS)}, got {draw}")
+    return [dict(r, ref=_is_reference(r), se=r["std"] / math.sqrt(3)) for r in cp.read_high_d(draw, "fresh")]
 
 
 def heldout_deep_rows(nine: bool) -> List[Row]:

@@ -38,6 +38,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import band_high_d  # noqa: E402  (its folder, on the path above)
 import calibrate_protocols as cp  # noqa: E402
+import deep_high_d  # noqa: E402
 
 #: The rule's thresholds, written before draw 37 was measured.
 RULE = dict(band=0.90, heldout_mae=0.0165, heldout_band=0.90)
@@ -95,8 +96,7 @@ def score() -> Tuple[List[str], Dict[str, bool], float]:
     lines: List[str] = []
     gaps = []
     sets = []
-    held = [dict(r, real=r["real9"] if r["real9"] is not None else r["real"]) for r in cp.load()
-            if r["group"] == "deep" and r["part"] == "heldout"]
+    held = deep_high_d.heldout_deep_rows(nine=True)
     probes = [r for stem in PROBES for r in band_high_d.read(stem)]
     for label, rows in (("draw 37 (held out)", cp.read_high_d(37, "fresh")),
                         ("draw 38 (fresh, after the decision)", cp.read_high_d(38, "fresh")),
