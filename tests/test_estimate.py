@@ -1817,8 +1817,11 @@ def test_rule_39_holds_on_draw_37_and_the_docs_show_its_table():
                                lines[0]).group(2, 3, 1)
     assert f"the MAE fell from {old} to {new} on the {rows} rows non-trivial under either estimate" in " ".join(
         theory.split())
-    # the rule's draws: the trees read 35 and 36, never 37
-    assert script.cp.HIGH_D_DRAWS == (35, 36)
+    # the rule's draws: the rows the correction's last rounds are grown on hold draws 35 and 36 and nothing of the
+    # draws that tested it (37, 38)
+    sources = {r["source"] for r in script.cp.extension_rows(script.cp.load(), "deep_high_d")}
+    assert {"deep_high_d_sample35", "deep_high_d_sample36"} <= sources
+    assert not sources & {"deep_high_d_sample37", "deep_high_d_sample38"}
     # today's estimates on deep_range_probe.py's draws 1-4, whose --report prints the estimates stored when they were
     # measured: theory.md quotes the script's paired line (it quoted each estimate's own rows as if paired: 0.0323 to
     # 0.0322, where the 105 paired rows go 0.0323 to 0.0304) and its non-trivial row (bias, max)
