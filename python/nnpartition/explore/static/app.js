@@ -164,10 +164,13 @@ function drawAll() {
 // ---------------------------------------------------------------- words for screen readers
 // The plot and the charts are images named by what they show now (their names follow the frames at most once a
 // second), and a polite live region (#summary) says the step, the accuracy and the region count: at once when the run
-// pauses, steps, ends or fails, and at most every SAY_EVERY_MS while it runs (at 25 frames a second a screen reader
-// would otherwise be told 25 times a second).
+// starts, pauses, resumes, steps, ends or fails (whenever its state changes), and at most every SAY_EVERY_MS while it
+// runs (at 25 frames a second a screen reader would otherwise be told 25 times a second). The throttle restarts at a
+// change of state: a run's "run" event reaches the page before its "running" status, so the summary says "idle, no
+// snapshot yet" for a moment at every start, and until the seventy-first pass on issue 11 that kept the run's first
+// summary back by 10 s (a run paused within them was never said to run).
 const SAY_EVERY_MS = 10000, NAME_EVERY_MS = 1000;
-let said = { at: -Infinity, text: "" }, named = -Infinity;
+let said = { at: -Infinity, text: "", state: "" }, named = -Infinity;
 
 function regionWords(f) {
   return f.n_regions === null ? "too many linear regions to count" : `${f.n_regions} linear regions`;
@@ -270,9 +273,9 @@ function describe() {
     }
     updateTable();
   }
-  const text = summaryText();
-  if (text !== said.text && (!running || now - said.at >= SAY_EVERY_MS)) {
-    said = { at: now, text };
+  const text = summaryText(), state = S.status.state;
+  if (text !== said.text && (!running || said.state !== state || now - said.at >= SAY_EVERY_MS)) {
+    said = { at: now, text, state };
     setText("summary", text);
   }
 }
