@@ -889,38 +889,65 @@ pub fn ensemble(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], x: &[
 /// subtree, and the walk's leaf is the leftmost leaf that no failed test ruled out. So an evaluation is, per
 /// feature, a bisection of its sorted thresholds at `x[feature]` (without data-dependent branches: one with
 /// branches ran fewer instructions than the scan it replaced but gained no time) and the AND of the masks of the
-/// splits below it: no chain of dependent loads, no data-dependent branch per node. At most
-/// [`Forest::MAX_TREES`] trees of at most 32 leaves each ([`Forest::new`] returns `None` otherwise), so that a
-/// tree's index is a byte and its 32-bit mask of possible leaves lives in a fixed array.
+/// splits below it: no chain of dependent loads, no data-dependent branch per node. Trees of at most 32 leaves
+/// ([`Forest::new`] returns `None` otherwise), so that a tree's mask of possible leaves is 32 bits, in blocks of
+/// [`Forest::BLOCK_TREES`] trees, so that a tree's index within its block is a byte and the block's masks live in a
+/// fixed array; the blocks are evaluated in turn, their leaves added in the trees' order. (Until the seventy-first
+/// pass on issue 11 a forest was one block, at most 256 trees, and a larger table fell back to the walk.)
 pub struct Forest {
     baseline: f64,
+    blocks: Vec<ForestBlock>,
+    /// Leaf values, each tree's left to right from its `first_leaf`.
+    leaves: Vec<f64>,
+}
+
+/// [`Forest::BLOCK_TREES`] consecutive trees of a [`Forest`] (fewer in the last block).
+struct ForestBlock {
     /// Split nodes of feature `f` are `thresholds[starts[f]..starts[f + 1]]`, ascending.
     starts: Vec<usize>,
     thresholds: Vec<f64>,
-    /// The tree of each split node.
+    /// The tree of each split node, within the block.
     trees: Vec<u8>,
     /// The mask of the leaves a failed test of each split node leaves possible.
     masks: Vec<u32>,
-    /// Leaf values, each tree's left to right from `first_leaf[tree]`.
-    leaves: Vec<f64>,
+    /// Where each tree's leaves start in [`Forest`]'s `leaves`.
     first_leaf: Vec<u32>,
 }
 
 impl Forest {
-    /// Most trees a forest holds.
-    pub const MAX_TREES: usize = 256;
+    /// Most trees a block of a forest holds (a forest holds any number of blocks).
+    pub const BLOCK_TREES: usize = 256;
 
-    /// The ensemble of [`ensemble`]'s layout over `features` features; `None` if it has more than
-    /// [`Forest::MAX_TREES`] trees, a tree has more than 32 leaves, reads a feature `>= features`, splits at a
-    /// NaN threshold (it fails every test of the walk but would be sorted as a number here), or a node index leaves
-    /// `nodes`.
+    /// The ensemble of [`ensemble`]'s layout over `features` features; `None` if a tree has more than 32 leaves,
+    /// reads a feature `>= features`, splits at a NaN threshold (it fails every test of the walk but would be
+    /// sorted as a number here), or a node index leaves `nodes`.
     pub fn new(baseline: f64, nodes: &[(u8, f64, u8, u8)], trees: &[u32], features: usize) -> Option<Forest> {
-        if trees.len() > Self::MAX_TREES {
-            return None;
+        let mut leaves = Vec::new();
+        let blocks = trees
+            .chunks(Self::BLOCK_TREES)
+            .map(|block| ForestBlock::new(nodes, block, features, &mut leaves))
+            .collect::<Option<Vec<_>>>()?;
+        Some(Forest { baseline, blocks, leaves })
+    }
+
+    /// The ensemble at `x` (at least as many features as it reads); a NaN feature fails every test, as in
+    /// [`ensemble`].
+    pub fn eval(&self, x: &[f64]) -> f64 {
+        let mut s = self.baseline;
+        for block in &self.blocks {
+            s = block.add(s, x, &self.leaves);
         }
+        s
+    }
+}
+
+impl ForestBlock {
+    /// The block of `trees` (at most [`Forest::BLOCK_TREES`]), their leaves appended to `leaves`.
+    fn new(nodes: &[(u8, f64, u8, u8)], trees: &[u32], features: usize, leaves: &mut Vec<f64>) -> Option<Self> {
+        debug_assert!(trees.len() <= Forest::BLOCK_TREES);
         // Each tree's leaves in order (depth first, left before right), collecting each split's left-leaf mask.
         let mut per_feature: Vec<Vec<(f64, u8, u32)>> = vec![Vec::new(); features];
-        let (mut leaves, mut first_leaf) = (Vec::new(), Vec::with_capacity(trees.len()));
+        let mut first_leaf = Vec::with_capacity(trees.len());
         for (tree, &start) in trees.iter().enumerate() {
             let start = start as usize;
             first_leaf.push(u32::try_from(leaves.len()).ok()?);
@@ -965,14 +992,13 @@ impl Forest {
             }
             starts.push(thresholds.len());
         }
-        Some(Forest { baseline, starts, thresholds, trees: split_trees, masks, leaves, first_leaf })
+        Some(ForestBlock { starts, thresholds, trees: split_trees, masks, first_leaf })
     }
 
-    /// The ensemble at `x` (at least as many features as it reads); a NaN feature fails every test, as in
-    /// [`ensemble`].
-    pub fn eval(&self, x: &[f64]) -> f64 {
+    /// `s` plus the leaves of the block's trees at `x`, in the trees' order.
+    fn add(&self, mut s: f64, x: &[f64], leaves: &[f64]) -> f64 {
         // A byte indexes this array without a bounds check.
-        let mut alive = [u32::MAX; Self::MAX_TREES];
+        let mut alive = [u32::MAX; Forest::BLOCK_TREES];
         for (f, &xf) in x.iter().enumerate().take(self.starts.len() - 1) {
             let (a, b) = (self.starts[f], self.starts[f + 1]);
             // The failed tests of feature f: every split whose threshold lies below x[f] (all of them at NaN),
@@ -982,10 +1008,9 @@ impl Forest {
                 alive[usize::from(tree)] &= mask;
             }
         }
-        let mut s = self.baseline;
         for (&first, &m) in self.first_leaf.iter().zip(&alive) {
             // The leftmost possible leaf is the walk's (never an empty mask: the walk's own leaf stays possible).
-            s += self.leaves[first as usize + m.trailing_zeros() as usize];
+            s += leaves[first as usize + m.trailing_zeros() as usize];
         }
         s
     }
@@ -1763,15 +1788,17 @@ mod tests {
         // Every fitted table, at feature vectors spread over and beyond the calibrated range, at thresholds
         // exactly (ties go left) and NaN: the QuickScorer layout must give the plain walk's sum, bit for bit
         // (the same leaves in the same order), and the trees each group reads (`fitted_ensemble`: the shared and
-        // two-layer ones, or the shared and deep ones) must fit it. (A whole table, 280 trees since rule 39, is
-        // more than a Forest holds, and no network reads all of it.)
+        // two-layer ones, or the shared and deep ones) must fit it, as must a whole table (280 trees since rule 39:
+        // two blocks; no network reads all of it).
         let mut state = 12345u64;
         let mut next = || {
             state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
             (state >> 11) as f64 / (1u64 << 53) as f64
         };
         for (k, &(base, nodes, all, nf)) in FITTED_TABLES.iter().enumerate() {
-            for (group, trees) in [("two-layer", group_trees(all, false)), ("deep", group_trees(all, true))] {
+            let groups =
+                [("two-layer", group_trees(all, false)), ("deep", group_trees(all, true)), ("all", all.to_vec())];
+            for (group, trees) in groups {
                 let trees = &trees[..];
                 let forest = Forest::new(base, nodes, trees, nf).expect("each group's trees fit a Forest");
                 let depth = if group == "deep" { 2.0 } else { 1.0 };
@@ -1791,6 +1818,9 @@ mod tests {
                     }
                     let (fast, plain) = (forest.eval(&x), ensemble(base, nodes, trees, &x));
                     assert_eq!(fast.to_bits(), plain.to_bits(), "table {k}, {group}, trial {trial}");
+                    if group == "all" {
+                        continue;
+                    }
                     // the estimator's own path, at this group's depth
                     x[DEPTH_FEATURE] = depth;
                     assert_eq!(fitted_ensemble(k, &x).to_bits(), ensemble(base, nodes, trees, &x).to_bits());
@@ -1900,11 +1930,29 @@ mod tests {
         }
         chain.push((u8::MAX, 32.0, 0, 0));
         assert!(Forest::new(0.0, &chain, &[0], 1).is_none());
-        // one tree more than a forest holds does not fit; as many as it holds do, and add up
+        // Any number of trees, in blocks, their leaves added one by one in the trees' order: from 1e16, where
+        // 1e16 + 1 rounds back to 1e16, the walk's sum of stumps of 1 stays 1e16; a block's partial sum added at
+        // once would not (1e16 + 256 is a float).
         let stump = [(u8::MAX, 1.0, 0, 0)];
-        assert!(Forest::new(0.0, &stump, &[0; Forest::MAX_TREES + 1], 1).is_none());
-        let full = Forest::new(0.0, &stump, &[0; Forest::MAX_TREES], 1).unwrap();
-        assert_eq!(full.eval(&[0.0]), Forest::MAX_TREES as f64);
+        let b = Forest::BLOCK_TREES;
+        for n in [0, 1, b - 1, b, b + 1, 2 * b, 2 * b + 88] {
+            let trees = vec![0; n];
+            let forest = Forest::new(1e16, &stump, &trees, 1).unwrap();
+            assert_eq!(forest.eval(&[0.0]).to_bits(), 1e16f64.to_bits(), "{n}");
+            assert_eq!(Forest::new(0.0, &stump, &trees, 1).unwrap().eval(&[0.0]), n as f64, "{n}");
+        }
+        // the two trees above, 300 times each, across the blocks' edges, and one tree too many leaves past them
+        let trees: Vec<u32> = [0, 9].repeat(300);
+        let forest = Forest::new(0.5, &nodes, &trees, 2).unwrap();
+        for (x, leaf) in [([-1.0, -1.0], 1.0), ([-1.0, 0.5], 2.0), ([1.0, 5.0], 3.0), ([9.5, 6.0], 5.0)] {
+            assert_eq!(forest.eval(&x), 0.5 + 300.0 * (leaf + 100.0), "{x:?}");
+            assert_eq!(forest.eval(&x).to_bits(), ensemble(0.5, &nodes, &trees, &x).to_bits(), "{x:?}");
+        }
+        let mut too_many = trees;
+        too_many[2 * b + 5] = nodes.len() as u32;
+        let mut with_chain = nodes.to_vec();
+        with_chain.extend_from_slice(&chain);
+        assert!(Forest::new(0.5, &with_chain, &too_many, 2).is_none());
     }
 
     #[test]
