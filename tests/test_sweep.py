@@ -2218,6 +2218,79 @@ def test_a_forked_child_holds_no_copy_of_the_lock_and_cannot_release_its_parents
     sweep_store._Lock(path).release()   # (released by the parent)
 
 
+FORKED_RETURN_SCRIPT = textwrap.dedent("""
+    import json, os, sqlite3, sys
+    from nnpartition import sweep
+
+    home = os.getpid()
+    store, log = sys.argv[1], sys.argv[2]
+
+    def job(config):   # forks once, in the first configuration, and the child returns (it should call os._exit)
+        with open(log, "a") as f:
+            f.write(f"{os.getpid()} {config['x']}\\n")   # who ran which configuration
+        if config["x"] == 0:
+            child = os.fork()
+            if child:   # (the parent waits for the child, which then is alone with the store)
+                _, status = os.waitpid(child, 0)
+                with open(log + ".child", "w") as f:
+                    json.dump({"pid": child, "status": status,
+                               "owner": os.path.exists(store + ".lock.owner")}, f)
+        return {"square": config["x"] ** 2, "pid": os.getpid()}
+
+    if __name__ == "__main__":
+        try:
+            out = sweep.run([{"x": x} for x in range(4)], job, store=store, workers=1, progress=False)
+            seen = f"returned: {out.summary}"
+        except BaseException as exc:
+            if os.getpid() == home:
+                raise
+            seen = f"{type(exc).__name__}: {exc}"
+        if os.getpid() != home:   # the child: says what it saw, and leaves as it should have
+            with open(log + ".seen", "w") as f:
+                f.write(seen)
+            os._exit(0)
+        with sqlite3.connect(store) as db:
+            rows = db.execute("SELECT config, worker, attempts FROM results ORDER BY config").fetchall()
+            job_name = db.execute("SELECT value FROM meta WHERE key = 'job'").fetchone()[0]
+        print(json.dumps({"home": home, "done": out.summary.done, "skipped": out.summary.skipped,
+                          "results": [r["result"] for r in out], "rows": rows, "job": job_name}))
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork here")
+def test_a_child_forked_in_a_serial_job_that_returns_does_not_carry_on_the_sweep(tmp_path):
+    """A serial job forks with a bare ``os.fork()`` and the child returns from the job instead of calling
+    ``os._exit``: the child came back into the sweep's loop and carried it on without the store's lock, running the
+    next configurations and writing the store beside its parent. It stops where it would record the configuration or
+    take the next one, with a RuntimeError that says to call os._exit, and writes nothing (not even the store's job
+    name, which a sweep refused before any result gives back); the parent's sweep records each configuration once,
+    run by it alone. (The test fails on the old code: the child ran configurations 1 to 3 and recorded them, and its
+    sweep returned.)"""
+    store, log = str(tmp_path / "grid.sqlite"), str(tmp_path / "jobs.log")
+    script = tmp_path / "forked_return.py"
+    script.write_text(FORKED_RETURN_SCRIPT)
+    # (Python 3.12 and later warn of a fork in a process with threads, such as numpy's: not what is tested here)
+    ran = subprocess.run([sys.executable, "-W", "ignore::DeprecationWarning", str(script), store, log],
+                         capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0 and ran.stderr == "", ran.stderr
+    out = json.loads(ran.stdout)
+    home = out["home"]
+    with open(log + ".child") as f:
+        child = json.load(f)
+    with open(log + ".seen") as f:
+        seen = f.read()
+    assert child["status"] == 0 and child["owner"]   # the child left through os._exit(0); the parent's lock text stays
+    assert seen.startswith("RuntimeError: a process forked in the sweep's job "
+                           f"(pid {child['pid']}, a child of the sweep's process {home}) left the job by returning")
+    assert "os._exit()" in seen
+    with open(log) as f:   # each configuration run once, by the sweep's process (the child ran none)
+        assert sorted(f.read().split("\n")[:-1]) == [f"{home} {x}" for x in range(4)]
+    assert (out["done"], out["skipped"]) == (4, 0)
+    assert out["results"] == [{"square": x * x, "pid": home} for x in range(4)]
+    assert [(worker.split(":")[-1], attempts) for _, worker, attempts in out["rows"]] == [(str(home), 1)] * 4
+    assert out["job"].endswith(":job")   # (the child gave back no job name: the store holds no result yet there)
+
+
 def test_a_stale_holders_text_names_no_one(tmp_path):
     """The text beside the lock only informs: one left by a process that is gone names no one in a refusal."""
     path = str(tmp_path / "grid.sqlite")

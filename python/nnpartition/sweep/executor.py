@@ -511,6 +511,20 @@ class _Serial(cf.Executor):
         return f
 
 
+def _check_home(home: int) -> None:
+    """A ``RuntimeError`` unless this is the process ``home`` that runs the sweep: a child a serial job made with a bare
+    ``os.fork()`` and let return from the job (instead of ending it with ``os._exit``) came back into the sweep's loop,
+    which it must not carry on: it would run further configurations and write the store beside its parent, without
+    the store's lock (``docs/sweep.md``). Raised where the loop would take the next configuration or record one, so
+    the child does neither; the sweep goes on in its parent."""
+    pid = os.getpid()
+    if pid != home:
+        raise RuntimeError(f"a process forked in the sweep's job (pid {pid}, a child of the sweep's process {home}) "
+                           f"left the job by returning and came back into the sweep; it runs no further configuration "
+                           f"and writes nothing to the store (the sweep goes on in process {home}): a child forked in "
+                           f"a job must end with os._exit() instead of returning")
+
+
 def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
              records: List[Optional[Dict[str, Any]]], job: Callable[..., Any], db: _Store, *,
              executor: Optional[cf.Executor], workers: Optional[int], scheduler: Optional[str],
@@ -519,6 +533,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
     """Run the configurations ``todo``, recording each in ``db`` and ``records``: how many this call recorded done
     and failed, and how many it found recorded by another process meanwhile (the store keeps its row: its record is
     the store's, and it was not this call's to count as done)."""
+    home = os.getpid()   # (a serial job's forked child that returns comes back into this loop: _check_home)
     client = None
     owned: Optional[cf.ProcessPoolExecutor] = None
     if scheduler is not None:
@@ -569,6 +584,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 i = queue[-1]
                 if i in suspects and pending:
                     break
+                _check_home(home)
                 try:
                     fut = executor.submit(_call, job, configs[i])
                 except (BrokenProcessPool, OSError) as exc:
@@ -584,6 +600,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     owned = executor = _restart(owned)
                     generation += 1
                     continue
+                _check_home(home)   # (a serial job ran in submit: its forked child returns here)
                 queue.pop()
                 pending[fut] = i
                 born[fut] = generation
@@ -622,6 +639,7 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 finally:
                     if i == alone:
                         alone = None
+                _check_home(home)
                 if not db.put(keys[i], status, result, error, tb, seconds, worker):
                     # a 'done' row another process wrote meanwhile (a sweep that takes no lock: an nnpartition from
                     # before the lock, or a program of the user's; every sweep of this one takes it, and it holds on
@@ -678,19 +696,25 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
             bar.update(len(finished) - requeued)
         clean = True
     finally:
-        bar.close()
-        if owned is None or clean:
-            for fut in pending:
-                fut.cancel()
-        # (the sweep's own pool, stopped: the kill below settles its queued futures in the pool's thread; one the
-        # sweep cancelled first could meet that thread marking it broken, and Python 3.11's printed a traceback)
-        if owned is not None:
-            if clean:
-                owned.shutdown(wait=True)
-            else:
-                _kill_pool(owned)
-        if client is not None:
-            client.close()
+        if os.getpid() != home:
+            # a forked child leaving (_check_home): the bar, the futures, a pool and a client are its parent's (the
+            # bar, closed or collected here, would draw on the parent's terminal)
+            bar.disable = True
+        else:
+            bar.close()
+            if owned is None or clean:
+                for fut in pending:
+                    fut.cancel()
+            # (the sweep's own pool, stopped: the kill below settles its queued futures in the pool's thread; one
+            # the sweep cancelled first could meet that thread marking it broken, and Python 3.11's printed a
+            # traceback)
+            if owned is not None:
+                if clean:
+                    owned.shutdown(wait=True)
+                else:
+                    _kill_pool(owned)
+            if client is not None:
+                client.close()
     return done, failed, found
 
 

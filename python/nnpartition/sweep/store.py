@@ -291,6 +291,8 @@ class _Store:
 
     def __init__(self, path: Optional[PathLike], job: Optional[str], *, create: bool = True,
                  reading: bool = False, lock: bool = False) -> None:
+        #: the process that opened the store: a child forked from it neither writes nor closes it (:meth:`_forked`)
+        self.pid = os.getpid()
         if path is None:
             path = ":memory:"
         path = file_path(path, "store")
@@ -530,11 +532,18 @@ class _Store:
                           f"its rows and the ones added now may differ where the two versions do; continue it with "
                           f"nnpartition {by} to keep one version's rows", UserWarning, stacklevel=4)
 
+    def _forked(self) -> bool:
+        """Whether this is a child forked from the process that opened the store (a serial job's ``os.fork()`` whose
+        child returned into the sweep instead of calling ``os._exit``): its copy of the connection is its parent's,
+        which SQLite forbids it to use, so it writes nothing (:meth:`put` refuses, :meth:`release` does nothing) and
+        :meth:`close` leaves the connection open."""
+        return os.getpid() != self.pid
+
     def release(self) -> None:
         """Give back the job name this store took when it was opened (``claimed``) if it still holds no result: a
         sweep refused before its first result (a job its workers cannot load) leaves the store to the job that
-        replaces it. A store another sweep has written to keeps its job."""
-        if not self.claimed:
+        replaces it. A store another sweep has written to keeps its job. (Nothing in a forked child.)"""
+        if not self.claimed or self._forked():
             return
         try:
             with self._transaction():
@@ -570,7 +579,12 @@ class _Store:
 
     def put(self, key: str, status: str, result: Optional[str], error: Optional[str], tb: Optional[str],
             seconds: float, worker: str) -> bool:
-        """Record one configuration; False where the store kept the row it had (a 'done' one)."""
+        """Record one configuration; False where the store kept the row it had (a 'done' one). A forked child
+        (:meth:`_forked`) is refused with a ``RuntimeError``."""
+        if self._forked():
+            raise RuntimeError(f"store {self.path!r} was opened by process {self.pid}: a process forked from it "
+                               f"(pid {os.getpid()}) cannot write to it; a child forked in a sweep's job must end "
+                               f"with os._exit() instead of returning")
         # One statement = one transaction: the row is there in full or not at all.
         # A 'done' row is never replaced; a 'failed' one is, by a new attempt.
         try:
@@ -601,12 +615,22 @@ class _Store:
                              f"({exc}); delete that row or start a new store") from None
 
     def close(self) -> None:
+        """Close the connection and release the lock; in a forked child (:meth:`_forked`), which holds no lock, the
+        connection is its parent's: it is kept open, never used (:data:`_PARENTS`)."""
         try:
-            self.db.close()
+            if self._forked():
+                _PARENTS.append(self.db)
+            else:
+                self.db.close()
         finally:
             if self.lock is not None:
                 self.lock.release()
                 self.lock = None
+
+
+#: Connections a forked child inherited from the process that opened their stores (:meth:`_Store.close`): kept, so
+#: that the child closes none while it runs (SQLite's rule: a connection is never used across ``fork()``).
+_PARENTS: List[sqlite3.Connection] = []
 
 
 def check_path(path: str, *, create: bool = True, reading: bool = False) -> None:
