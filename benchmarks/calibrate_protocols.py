@@ -60,7 +60,7 @@ import csv
 import itertools
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
 import numpy as np
 
@@ -1252,15 +1252,55 @@ def shipped_errors(rows: List[Dict[str, Any]]) -> tuple:
     return np.abs(acc - real), (low <= real) & (real <= high), (real < 0.999) | (acc < 0.999)
 
 
+class Figures(NamedTuple):
+    """The errors of the rows a mask selects (:func:`figures`)."""
+
+    #: rows
+    n: int
+    #: mean absolute error
+    mae: float
+    #: largest absolute error
+    largest: float
+    #: mean error (estimate - real; the mean absolute error again when given absolute errors)
+    bias: float
+    #: rows off by more than ``off``
+    off: int
+    #: of them, rows off by more than two standard errors of their truth beyond ``off`` ("for certain"; 0 without
+    #: standard errors)
+    certain: int
+    #: share of the rows whose truth is in the band
+    band: float
+    #: share of the rows with the estimate below the truth (0 when given absolute errors)
+    low: float
+
+
+def figures(err: np.ndarray, inside: np.ndarray, m: np.ndarray, off: float,
+            se: Optional[np.ndarray] = None) -> Figures:
+    """The figures of the rows the mask ``m`` selects, from per-row errors ``err`` (estimate - real, or absolute),
+    whether the truth is in the band (``inside``) and, for the rows off "for certain", the standard errors ``se`` of
+    the truths; :func:`error_figures`, ``rule39.py`` and ``deep_high_d.py`` print them. ``m`` must select a row.
+
+    >>> f = figures(np.array([0.1, -0.02, 0.0]), np.array([False, True, True]), np.array([True, True, False]), 0.06,
+    ...             np.array([0.01, 0.01, 0.01]))
+    >>> f.n, round(f.mae, 6), f.largest, round(f.bias, 6), f.off, f.certain, f.band, f.low
+    (2, 0.06, 0.1, 0.04, 1, 1, 0.5, 0.5)
+    """
+    e = err[m]
+    a = np.abs(e)
+    n = int(m.sum())
+    certain = int((a > off + 2 * se[m]).sum()) if se is not None else 0
+    return Figures(n, float(a.mean()), float(a.max()), float(e.mean()), int((a > off).sum()), certain,
+                   float(inside[m].mean()), int((e < 0).sum()) / n)
+
+
 def error_figures(err: np.ndarray, inside: np.ndarray, m: np.ndarray, off: float,
-                  se: Optional[np.ndarray] = None) -> tuple:
+                  se: Optional[np.ndarray] = None) -> Tuple[int, float, float, int, int, float]:
     """The figures of the rows ``m`` selects, from :func:`shipped_errors`' ``err`` and ``inside``: ``(rows, MAE,
     largest error, rows off by more than off, of them off by more than two standard errors ``se`` of their truth
     beyond it ("for certain"; 0 without se), share in the band)``, as ``family_draw.py`` and ``heldout_regions.py``
-    print them."""
-    e = err[m]
-    certain = int((e > off + 2 * se[m]).sum()) if se is not None else 0
-    return int(m.sum()), float(e.mean()), float(e.max()), int((e > off).sum()), certain, float(inside[m].mean())
+    print them (:func:`figures`' in that order)."""
+    f = figures(err, inside, m, off, se)
+    return f.n, f.mae, f.largest, f.off, f.certain, f.band
 
 
 def plot(rows: List[Dict[str, Any]], acc: np.ndarray, analytic: np.ndarray, path: str) -> None:

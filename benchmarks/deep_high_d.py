@@ -130,28 +130,25 @@ def bias_intervals(err: np.ndarray) -> Tuple[float, float, float, float]:
             float(np.percentile(means, 97.5)))
 
 
-def figures(rows: List[Row]) -> Optional[Dict[str, float]]:
-    """The figures of ``rows`` (None without rows)."""
+def figures(rows: List[Row]) -> Optional[Tuple[cp.Figures, Tuple[float, float, float, float]]]:
+    """The figures of ``rows`` (``calibrate_protocols.figures``, "off" meaning off by more than the max target) and
+    the 95% intervals of their bias (:func:`bias_intervals`); None without rows."""
     if not rows:
         return None
     err = np.array([r["est"] - r["real"] for r in rows])
     se = np.array([r["se"] for r in rows])
     inside = np.array([r["low"] <= r["real"] <= r["high"] for r in rows])
-    t_lo, t_hi, b_lo, b_hi = bias_intervals(err)
-    off = np.abs(err) > TARGETS["max"]
-    return dict(n=len(rows), mae=float(np.abs(err).mean()), max=float(np.abs(err).max()), bias=float(err.mean()),
-                t_lo=t_lo, t_hi=t_hi, b_lo=b_lo, b_hi=b_hi, off=float(off.mean()),
-                certain=float((np.abs(err) > TARGETS["max"] + 2 * se).mean()), band=float(inside.mean()),
-                low=float((err < 0).mean()))
+    return cp.figures(err, inside, np.ones(len(rows), bool), TARGETS["max"], se), bias_intervals(err)
 
 
-def _cells(f: Optional[Dict[str, float]]) -> str:
-    if f is None:
+def _cells(figs: Optional[Tuple[cp.Figures, Tuple[float, float, float, float]]]) -> str:
+    if figs is None:
         return "0 | - | - | - | - | - | - | - | - |"
-    ci = "-" if math.isnan(f["t_lo"]) else f"{f['t_lo']:+.4f} to {f['t_hi']:+.4f}"
-    boot = "-" if math.isnan(f["b_lo"]) else f"{f['b_lo']:+.4f} to {f['b_hi']:+.4f}"
-    return (f"{f['n']} | {f['mae']:.4f} | {f['max']:.3f} | {f['bias']:+.4f} | {ci} | {boot} | {f['off']:.1%} "
-            f"({f['certain']:.1%}) | {f['band']:.0%} | {f['low']:.0%} |")
+    f, (t_lo, t_hi, b_lo, b_hi) = figs
+    ci = "-" if math.isnan(t_lo) else f"{t_lo:+.4f} to {t_hi:+.4f}"
+    boot = "-" if math.isnan(b_lo) else f"{b_lo:+.4f} to {b_hi:+.4f}"
+    return (f"{f.n} | {f.mae:.4f} | {f.largest:.3f} | {f.bias:+.4f} | {ci} | {boot} | {f.off / f.n:.1%} "
+            f"({f.certain / f.n:.1%}) | {f.band:.0%} | {f.low:.0%} |")
 
 
 HEADER = ["| group | n | MAE | max | bias | t 95% | bootstrap 95% | off by > 0.06 (for certain) | in band | est. low |",

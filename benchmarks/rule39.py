@@ -31,7 +31,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, NamedTuple, Optional, Tuple
 
 import numpy as np
 
@@ -46,6 +46,8 @@ RULE = dict(band=0.90, heldout_mae=0.0165, heldout_band=0.90)
 BOOT_SEED, BOOTS = 3039, 10000
 #: The four near-capacity draws of ``deep_range_probe.py`` (deep networks at ``d`` 51-200, read by no fit).
 PROBES = [f"deep_range_probe{k}" for k in ("", "2", "3", "4")]
+#: The share "off by more than" this (the deep group's max target).
+OFF = 0.06
 
 Row = Dict[str, Any]
 
@@ -64,54 +66,85 @@ def estimates(rows: List[Row]) -> Tuple[Est, Est, float]:
     return (acc, lo, hi), tuple(np.minimum(o, ceiling) for o in old), gap
 
 
-def paired(err_with: np.ndarray, err_without: np.ndarray) -> Tuple[float, float, float]:
-    """``(mean, low, high)`` of the paired difference of absolute errors and its bootstrap 95% interval."""
+class Paired(NamedTuple):
+    """Item 1's comparison on the rows non-trivial under either estimate."""
+
+    rows: int
+    mae_with: float
+    mae_without: float
+    #: mean of the paired difference of absolute errors (with - without) and its bootstrap 95% interval
+    mean: float
+    low: float
+    high: float
+
+
+def paired(real: np.ndarray, acc_with: np.ndarray, acc_without: np.ndarray, rows: np.ndarray) -> Paired:
+    """The MAEs with and without rule 39 on the rows ``rows`` selects, and the mean of the paired difference of
+    absolute errors with its bootstrap 95% interval (``BOOTS`` resamples over rows, seed ``BOOT_SEED``)."""
+    err_with, err_without = np.abs(acc_with - real)[rows], np.abs(acc_without - real)[rows]
     diff = err_with - err_without
     n = len(diff)
     means = diff[np.random.default_rng(BOOT_SEED).integers(0, n, size=(BOOTS, n))].mean(axis=1)
-    return float(diff.mean()), float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5))
+    return Paired(int(rows.sum()), float(err_with.mean()), float(err_without.mean()), float(diff.mean()),
+                  float(np.percentile(means, 2.5)), float(np.percentile(means, 97.5)))
 
 
-def figures(real: np.ndarray, est: Est, mask: np.ndarray) -> Dict[str, float]:
-    """Rows, MAE, largest error, share off by more than 0.06, bias and band coverage on ``mask``."""
-    acc, lo, hi = (e[mask] for e in est)
-    r = real[mask]
-    err = acc - r
-    return dict(n=int(mask.sum()), mae=float(np.abs(err).mean()), max=float(np.abs(err).max()),
-                off=float((np.abs(err) > 0.06).mean()), bias=float(err.mean()),
-                band=float(((lo <= r) & (r <= hi)).mean()))
+def figures(real: np.ndarray, est: Est, mask: np.ndarray) -> cp.Figures:
+    """The figures (``calibrate_protocols.figures``) of the estimate ``est`` = ``(acc, low, high)`` against ``real``
+    on the rows ``mask`` selects, "off" meaning off by more than ``OFF``."""
+    acc, lo, hi = est
+    return cp.figures(acc - real, (lo <= real) & (real <= hi), mask, OFF)
 
 
-def row_line(name: str, f: Dict[str, float]) -> str:
-    return (f"| {name} | {f['n']} | {f['mae']:.4f} | {f['max']:.3f} | {f['bias']:+.4f} | {f['off']:.1%} | "
-            f"{f['band']:.1%} |")
+def row_line(name: str, f: cp.Figures) -> str:
+    return (f"| {name} | {f.n} | {f.mae:.4f} | {f.largest:.3f} | {f.bias:+.4f} | {f.off / f.n:.1%} | "
+            f"{f.band:.1%} |")
 
 
 HEADER = ["| rows | n | MAE | max | bias (estimate - real) | off by > 0.06 | in band |",
           "|---|---|---|---|---|---|---|"]
 
 
+def _decided_on_draw_37(f: cp.Figures, p: Optional[Paired]) -> Dict[str, bool]:
+    assert p is not None, "item 1 reads draw 37's paired line"
+    return {"1. MAE falls, paired interval below 0": p.high < 0 and p.mae_with < p.mae_without,
+            "2. band >= 90%": f.band >= RULE["band"]}
+
+
+def _decided_held_out(f: cp.Figures, p: Optional[Paired]) -> Dict[str, bool]:
+    return {"3. held out d <= 50: MAE <= 0.0165, band >= 90%": f.mae <= RULE["heldout_mae"]
+            and f.band >= RULE["heldout_band"]}
+
+
+#: What a set of rows decides: the rule's items, from the figures of its non-trivial rows with rule 39 and its
+#: paired result.
+Decides = Callable[[cp.Figures, Optional[Paired]], Dict[str, bool]]
+#: The sets of rows scored, in the report's order: ``(label, rows, the head of its paired line (``None``: no paired
+#: line), what it decides (``None``: nothing))``. The paired lines open the report in this order.
+SETS: Tuple[Tuple[str, Callable[[], List[Row]], Optional[str], Optional[Decides]], ...] = (
+    ("draw 37 (held out)", lambda: cp.read_high_d(37, "fresh"), "item 1 ", _decided_on_draw_37),
+    ("draw 38 (fresh, after the decision)", lambda: cp.read_high_d(38, "fresh"), "draw 38, read after the decision, ",
+     None),
+    ("draws 1-4 of deep_range_probe (fresh)", lambda: [r for stem in PROBES for r in band_high_d.read(stem)], "",
+     None),
+    ("draws 35-36 (in-sample)", lambda: cp.read_high_d(35, "fresh") + cp.read_high_d(36, "fresh"), None, None),
+    ("held out, d <= 50 (9 datasets)", lambda: deep_high_d.heldout_deep_rows(nine=True), None, _decided_held_out),
+)
+
+
 def score() -> Tuple[List[str], Dict[str, bool], float]:
     """The report's lines, the items' verdicts and the largest mirror-vs-Rust gap."""
-    lines: List[str] = []
+    head: List[str] = []
+    lines = list(HEADER)
     gaps = []
-    sets = []
-    held = deep_high_d.heldout_deep_rows(nine=True)
-    probes = [r for stem in PROBES for r in band_high_d.read(stem)]
-    for label, rows in (("draw 37 (held out)", cp.read_high_d(37, "fresh")),
-                        ("draw 38 (fresh, after the decision)", cp.read_high_d(38, "fresh")),
-                        ("draws 1-4 of deep_range_probe (fresh)", probes),
-                        ("draws 35-36 (in-sample)", cp.read_high_d(35, "fresh") + cp.read_high_d(36, "fresh")),
-                        ("held out, d <= 50 (9 datasets)", held)):
+    verdicts: Dict[str, bool] = {}
+    for label, read, paired_head, decides in SETS:
+        rows = read()
         new, old, gap = estimates(rows)
         gaps.append(gap)
-        sets.append((label, rows, np.array([r["real"] for r in rows]), new, old))
-    verdicts: Dict[str, bool] = {}
-    lines += HEADER
-    for label, rows, real, new, old in sets:
+        real = np.array([r["real"] for r in rows])
         nt_new = (real < 0.999) | (new[0] < 0.999)
         nt_old = (real < 0.999) | (old[0] < 0.999)
-        either = nt_new | nt_old
         d = np.array([r["d"] for r in rows])
         for name, est, nt in (("with rule 39", new, nt_new), ("without", old, nt_old)):
             lines.append(row_line(f"{label}, {name}, all", figures(real, est, np.ones(len(rows), bool))))
@@ -120,25 +153,15 @@ def score() -> Tuple[List[str], Dict[str, bool], float]:
                 for lo_d, hi_d in ((51, 99), (100, 200)):
                     m = nt & (d >= lo_d) & (d <= hi_d)
                     lines.append(row_line(f"{label}, {name}, non-trivial, d {lo_d}-{hi_d}", figures(real, est, m)))
-        if label.startswith(("draw 37", "draw 38", "draws 1-4")):
-            mean, lo_i, hi_i = paired(np.abs(new[0] - real)[either], np.abs(old[0] - real)[either])
-            mae_new, mae_old = (float(np.abs(e[0] - real)[either].mean()) for e in (new, old))
-            text = (f"on {label.split(' (')[0]}'s {int(either.sum())} rows non-trivial under either estimate: MAE "
-                    f"{mae_old:.4f} -> {mae_new:.4f}, paired difference {mean:+.4f} (95% bootstrap {lo_i:+.4f} to "
-                    f"{hi_i:+.4f})")
-        if label.startswith("draw 38"):
-            fresh = "draw 38, read after the decision, " + text
-        if label.startswith("draws 1-4"):
-            probe_text = text
-        if label.startswith("draw 37"):
-            verdicts["1. MAE falls, paired interval below 0"] = hi_i < 0 and mae_new < mae_old
-            verdicts["2. band >= 90%"] = figures(real, new, nt_new)["band"] >= RULE["band"]
-            item1 = "item 1 " + text
-        if label.startswith("held out"):
-            f = figures(real, new, nt_new)
-            verdicts["3. held out d <= 50: MAE <= 0.0165, band >= 90%"] = (f["mae"] <= RULE["heldout_mae"]
-                                                                          and f["band"] >= RULE["heldout_band"])
-    return [item1, fresh, probe_text, ""] + lines, verdicts, max(gaps)
+        p = None
+        if paired_head is not None:
+            p = paired(real, new[0], old[0], nt_new | nt_old)
+            head.append(f"{paired_head}on {label.split(' (')[0]}'s {p.rows} rows non-trivial under either estimate: "
+                        f"MAE {p.mae_without:.4f} -> {p.mae_with:.4f}, paired difference {p.mean:+.4f} (95% bootstrap "
+                        f"{p.low:+.4f} to {p.high:+.4f})")
+        if decides is not None:
+            verdicts.update(decides(figures(real, new, nt_new), p))
+    return head + [""] + lines, verdicts, max(gaps)
 
 
 def main(argv: Optional[List[str]] = None) -> int:
