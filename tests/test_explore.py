@@ -3066,6 +3066,7 @@ def test_the_by_region_colours_of_nearby_region_numbers_stay_apart_for_colour_bl
     assert min(near.values()) >= 4, near
 
 
+
 _TEXT_COLOURS = """
 const out = [], opaque = (c) => c.match(/[\\d.]+/g).map(Number);
 function under(el) {            // the colour behind el: its and its ancestors' backgrounds, composed, on white
@@ -3238,6 +3239,71 @@ def test_at_400_percent_zoom_the_page_is_one_column_320_pixels_wide_and_each_con
         assert not hidden, (when, hidden)
         plot = browser.find_element(By.ID, "plot").rect
         assert plot["width"] == plot["height"] >= 240, plot
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] != "network"]
+    assert not errors, errors
+
+
+# every text drawn on the side charts, as the screen shows it: per chart, its canvas's size in device pixels and in
+# CSS pixels and the screen's pixel ratio, and per text its font's size and its ink's box (the browser's measureText)
+# in CSS pixels, through the context's transform and the canvas's scaling to its box on the page; the charts drawn
+# by drawCharts for a made-up run of 100,000 steps (its labels the widest: "100000 steps", a loss of 18704.19)
+_CHARTS_ON_SCREEN = """
+const ids = ['acc-chart', 'loss-chart', 'regions-chart'], got = [], saved = [S.run, S.history];
+for (const id of ids) {
+  const c = document.getElementById(id), ctx = c.getContext('2d'), rec = { id, texts: [] };
+  got.push(rec);
+  ctx.fillText = function (t, x, y) {
+    const m = this.getTransform(), r = c.getBoundingClientRect(), kx = r.width / c.width, ky = r.height / c.height;
+    const mt = this.measureText(t), px = parseFloat(/(\\d+(?:\\.\\d+)?)px/.exec(this.font)[1]);
+    const sx = (v) => (m.a * v + m.e) * kx, sy = (v) => (m.d * v + m.f) * ky;
+    rec.texts.push([t, Math.min(px * m.a * kx, px * m.d * ky),
+                    sx(x - mt.actualBoundingBoxLeft), sx(x + mt.actualBoundingBoxRight),
+                    sy(y - mt.actualBoundingBoxAscent), sy(y + mt.actualBoundingBoxDescent)]);
+  };
+}
+try {
+  S.run = { settings: { steps: 100000 }, estimate: { accuracy: 0.8, low: 0.72, high: 0.87 } };
+  S.history = [...Array(50).keys()].map((i) => ({ step: 2000 * i, accuracy: 0.5 + 0.01 * i,
+                                                  loss: 18704.19 / (1 + i), n_regions: 3 + 250 * i }));
+  drawCharts();
+  for (const rec of got) {
+    const c = document.getElementById(rec.id), r = c.getBoundingClientRect();
+    Object.assign(rec, { device: [c.width, c.height], css: [r.width, r.height], dpr: devicePixelRatio });
+  }
+  return got;
+} finally {
+  [S.run, S.history] = saved;
+  for (const id of ids) delete document.getElementById(id).getContext('2d').fillText;
+  schedule();
+}
+"""
+
+
+@pytest.mark.parametrize("width, height, dpr", [(320, 256, 1), (320, 256, 2), (1400, 1000, 1)],
+                         ids=["320", "320-dpr2", "1400"])
+def test_the_side_charts_numbers_are_11_css_pixels_apart_and_crisp_at_320_and_wide(server, browser, width, height,
+                                                                                     dpr):
+    """The side charts' canvases were 420 x 200, 140 and 120 pixels, shown at the column's width: at 400% zoom (320
+    CSS pixels, WCAG 1.4.10) their 11px numbers were drawn at about 7 CSS pixels. Every text a chart draws (its
+    ticks' numbers, "0" and "100000 steps" under it) is now at least 11 CSS pixels on the screen, at 320 and at 1400
+    pixels wide, read from the font and the transform it is drawn with and the canvas's scaling on the page; their
+    ink's boxes (measureText) do not overlap and lie inside the canvas; and the canvas holds its CSS size times the
+    screen's pixel ratio in pixels (crisp, as the plot is), at a ratio of 1 and 2 (fails on the old page)."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": dpr, "mobile": False})
+    _load(browser, server)
+    assert browser.execute_script("return [innerWidth, devicePixelRatio]") == [width, dpr]
+    for rec in browser.execute_script(_CHARTS_ON_SCREEN):
+        what, texts, (cw, ch) = rec["id"], rec["texts"], rec["css"]
+        assert len(texts) >= 4 and "100000 steps" in [t for t, *_ in texts], (what, texts)
+        for t, size, x0, x1, y0, y1 in texts:
+            assert size >= 11 * (1 - 1e-6), (what, t, size, cw)   # (the transform is held in float32)
+            assert -0.5 <= x0 < x1 <= cw + 0.5 and -0.5 <= y0 < y1 <= ch + 0.5, (what, t, (x0, x1, y0, y1), (cw, ch))
+        for i, (a, *ba) in enumerate(texts):
+            for b, *bb in texts[i + 1:]:
+                apart = ba[2] <= bb[1] or bb[2] <= ba[1] or ba[4] <= bb[3] or bb[4] <= ba[3]
+                assert apart, (what, a, ba, b, bb)
+        assert rec["device"] == [round(cw * dpr), round(ch * dpr)], rec
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] != "network"]
     assert not errors, errors
 

@@ -556,6 +556,22 @@ function chartScale(lo, hi, height, integer) {
 
 const CHART_MARGIN = { l: 40, r: 8, t: 8, b: 20 }, CHART_FONT = "11px system-ui, sans-serif";
 
+// A side chart's canvas holds as many pixels as it shows (times the screen's pixel ratio), as the plot's does, and
+// its context draws in CSS pixels: its numbers are CHART_FONT's 11px on the screen at every width. (The canvases
+// were 420px wide, shown at the column's width: at 400% zoom, 320 CSS px, a 268px column drew them at 7px, until
+// the seventy-first pass on issue 11.) Its size in CSS pixels: the column's width, the height style.css gives it;
+// the context's unit is one of them exactly (a box 267.8px wide holds 268 pixels: a scale of 268 / 267.8, not 1).
+function fitChart(c) {
+  const dpr = window.devicePixelRatio || 1, box = c.getBoundingClientRect();
+  const W = box.width || c.width / dpr, H = box.height || c.height / dpr;
+  if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
+    c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
+  }
+  const ctx = c.getContext("2d");
+  ctx.setTransform(c.width / W, 0, 0, c.height / H, 0, 0);
+  return { ctx, W, H };
+}
+
 // The left margin the charts' labels need (at least CHART_MARGIN.l): the widest label, measured, plus 6px.
 function chartMargin(ctx, scales) {
   ctx.font = CHART_FONT;
@@ -566,7 +582,7 @@ function chartMargin(ctx, scales) {
 
 // `opts`: xmax, colour, band, scale (chartScale's) and left (the left margin, chartMargin's).
 function chart(canvas, series, opts) {
-  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, m = { ...CHART_MARGIN, l: opts.left };
+  const { ctx, W, H } = fitChart(canvas), m = { ...CHART_MARGIN, l: opts.left };
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
   const xmax = opts.xmax || 1, { lo: ylo, hi: yhi } = opts.scale;
   const px = (x) => m.l + (x / xmax) * (W - m.l - m.r);
@@ -592,7 +608,7 @@ function chart(canvas, series, opts) {
 function drawCharts() {
   const h = S.history, steps = S.run ? S.run.settings.steps : 1, e = S.run && S.run.estimate;
   const ids = ["acc-chart", "loss-chart", "regions-chart"], [ca, cl, cr] = ids.map($);
-  const inner = (c) => c.height - CHART_MARGIN.t - CHART_MARGIN.b;
+  const inner = (c) => fitChart(c).H - CHART_MARGIN.t - CHART_MARGIN.b;
   const accs = h.map((p) => p.accuracy), losses = h.map((p) => p.loss).filter(Number.isFinite);
   const ylo = Math.min(0.4, ...accs, e ? e.low : 1);
   const counted = h.filter((p) => p.n_regions !== null), counts = counted.map((p) => p.n_regions);
