@@ -3066,6 +3066,94 @@ def test_the_by_region_colours_of_nearby_region_numbers_stay_apart_for_colour_bl
     assert min(near.values()) >= 4, near
 
 
+# the fills of the page's palette as the canvas reads them (#rrggbb), from its own regionColour: "by region" and "by
+# decision" (|logit| relative to the frame's largest from 0 to 1 in steps of 1/200: every shade of both classes);
+# and the SVG of drawPlot (the page's recording context) for a made-up frame of two squares, in each colour mode
+_PALETTE_AND_EDGES = """
+const c = document.createElement('canvas').getContext('2d'), hex = (v) => { c.fillStyle = v; return c.fillStyle; };
+const n = 201, f = { region: [...Array(n).keys()], decision: [...Array(2 * n)].map((_, p) => p % 2),
+                     output: [...Array(2 * n)].map((_, p) => Math.floor(p / 2) / (n - 1)), maxOutput: 1 };
+const fills = new Set();
+for (let p = 0; p < n; p++) fills.add(hex(regionColour(f, p, 'region')));
+for (let p = 0; p < 2 * n; p++) fills.add(hex(regionColour(f, p, 'decision')));
+const saved = [S.run, S.frame, $('color').value], svgs = [];
+try {
+  S.run = { box: [[-1, -1], [1, 1]], X: [], y: [] };
+  S.frame = { n_polygons: 2, offsets: [0, 4, 8], xy: [-1, -1, 0, -1, 0, 1, -1, 1, 0, -1, 1, -1, 1, 1, 0, 1],
+              region: [0, 1], decision: [0, 1], output: [0.5, 1], maxOutput: 1, boundary: [],
+              first_layer: { W: [[], []], b: [] }, pred: null };
+  for (const mode of ['decision', 'region']) {
+    $('color').value = mode;
+    const ctx = svgContext(300, 300);
+    drawPlot(ctx);
+    svgs.push(ctx.toString());
+  }
+} finally { [S.run, S.frame] = saved; $('color').value = saved[2]; schedule(); }
+return [[...fills], svgs];
+"""
+
+
+def _rgba(text):
+    """(r, g, b, alpha) of a CSS colour written #rgb, #rrggbb, rgb(...) or rgba(...)."""
+    text = text.strip()
+    if text.startswith("#"):
+        h = text[1:] if len(text) == 7 else "".join(ch * 2 for ch in text[1:])
+        return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [1.0]
+    v = [float(x) for x in re.findall(r"[\d.]+", text)]
+    return v[:3] + [v[3] if len(v) > 3 else 1.0]
+
+
+def _sides(d):
+    """The sides an SVG path's d (M, L and Z commands) draws, as unordered pairs of points."""
+    out, start, last = set(), None, None
+    for cmd, x, y in re.findall(r"([MLZ])(?:(-?[\d.]+) (-?[\d.]+))?", d):
+        point = (x, y) if cmd != "Z" else start
+        if cmd == "M":
+            start = point
+        elif point != last:
+            out.add(frozenset((last, point)))
+        last = point
+    return out
+
+
+def test_the_region_edges_are_3_to_1_against_every_fill_in_both_colour_modes(server, browser):
+    """WCAG 1.4.11: a graphic's parts needed to understand it contrast 3:1 with what is next to them. The regions'
+    edges were white at 0.8 opacity: 1.2:1 against the palest fills ("by decision"'s palest orange, "by region"'s
+    #e3e7a3 and #82f1ff), below 3:1 against every one (2.8:1 at most). The strokes drawPlot draws along the
+    regions' edges are read from the page's SVG of a made-up frame of two squares (the strokes whose sides are the
+    squares' sides), in both colour modes, and composed, in the order drawn, over every fill of the page's palette
+    (its own regionColour, both modes, every shade): a single stroke must be 3:1 against each fill; strokes drawn one
+    over another (a halo, then a line on it) must each be narrower than the one below, the line 3:1 against the halo
+    it lies on, and against each fill the halo or the line 3:1 (where the halo is as light as the fill, the line is
+    seen against both). The contrast is WCAG 2's (_contrast above). Fails on the old page."""
+    import xml.etree.ElementTree as ET
+
+    _load(browser, server)
+    fills, svgs = browser.execute_script(_PALETTE_AND_EDGES)
+    assert len(fills) == 9 + 2 * 21, fills   # (all read: nine colours by region, 21 shades a class)
+    ns = "{http://www.w3.org/2000/svg}"
+    for svg in svgs:
+        paths = ET.fromstring(svg).findall(f"{ns}path")
+        outlines = set().union(*[_sides(p.get("d")) for p in paths if p.get("fill") not in (None, "none")])
+        assert len(outlines) == 7, outlines   # the two squares' sides, the one between them once
+        edges = [(_rgba(p.get("stroke")), float(p.get("stroke-width"))) for p in paths
+                 if p.get("fill") == "none" and _sides(p.get("d")) == outlines]
+        assert edges, svg
+        widths = [w for _, w in edges]
+        assert all(a > b for a, b in zip(widths, widths[1:])), widths
+        for fill in fills:
+            below = np.array(_rgba(fill)[:3])
+            layers = [below]
+            for (*rgb, a), _w in edges:
+                layers.append(a * np.array(rgb) + (1 - a) * layers[-1])
+            shown = max(float(_contrast(layer, below)) for layer in layers[1:])
+            assert shown >= 3, (fill, edges, round(shown, 2))
+            if len(edges) > 1:
+                on_halo = float(_contrast(layers[-1], layers[-2]))
+                assert on_halo >= 3, (fill, edges, round(on_halo, 2))
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
 
 _TEXT_COLOURS = """
 const out = [], opaque = (c) => c.match(/[\\d.]+/g).map(Number);
