@@ -3066,6 +3066,95 @@ def test_the_by_region_colours_of_nearby_region_numbers_stay_apart_for_colour_bl
     assert min(near.values()) >= 4, near
 
 
+# the fills of the page's palette as the canvas reads them (#rrggbb), from its own regionColour: "by region" and "by
+# decision" (|logit| relative to the frame's largest from 0 to 1 in steps of 1/200: every shade of both classes);
+# and the SVG of drawPlot (the page's recording context) for a made-up frame of two squares, in each colour mode
+_PALETTE_AND_EDGES = """
+const c = document.createElement('canvas').getContext('2d'), hex = (v) => { c.fillStyle = v; return c.fillStyle; };
+const n = 201, f = { region: [...Array(n).keys()], decision: [...Array(2 * n)].map((_, p) => p % 2),
+                     output: [...Array(2 * n)].map((_, p) => Math.floor(p / 2) / (n - 1)), maxOutput: 1 };
+const fills = new Set();
+for (let p = 0; p < n; p++) fills.add(hex(regionColour(f, p, 'region')));
+for (let p = 0; p < 2 * n; p++) fills.add(hex(regionColour(f, p, 'decision')));
+const saved = [S.run, S.frame, $('color').value], svgs = [];
+try {
+  S.run = { box: [[-1, -1], [1, 1]], X: [], y: [] };
+  S.frame = { n_polygons: 2, offsets: [0, 4, 8], xy: [-1, -1, 0, -1, 0, 1, -1, 1, 0, -1, 1, -1, 1, 1, 0, 1],
+              region: [0, 1], decision: [0, 1], output: [0.5, 1], maxOutput: 1, boundary: [],
+              first_layer: { W: [[], []], b: [] }, pred: null };
+  for (const mode of ['decision', 'region']) {
+    $('color').value = mode;
+    const ctx = svgContext(300, 300);
+    drawPlot(ctx);
+    svgs.push(ctx.toString());
+  }
+} finally { [S.run, S.frame] = saved; $('color').value = saved[2]; schedule(); }
+return [[...fills], svgs];
+"""
+
+
+def _rgba(text):
+    """(r, g, b, alpha) of a CSS colour written #rgb, #rrggbb, rgb(...) or rgba(...)."""
+    text = text.strip()
+    if text.startswith("#"):
+        h = text[1:] if len(text) == 7 else "".join(ch * 2 for ch in text[1:])
+        return [int(h[i:i + 2], 16) for i in (0, 2, 4)] + [1.0]
+    v = [float(x) for x in re.findall(r"[\d.]+", text)]
+    return v[:3] + [v[3] if len(v) > 3 else 1.0]
+
+
+def _sides(d):
+    """The sides an SVG path's d (M, L and Z commands) draws, as unordered pairs of points."""
+    out, start, last = set(), None, None
+    for cmd, x, y in re.findall(r"([MLZ])(?:(-?[\d.]+) (-?[\d.]+))?", d):
+        point = (x, y) if cmd != "Z" else start
+        if cmd == "M":
+            start = point
+        elif point != last:
+            out.add(frozenset((last, point)))
+        last = point
+    return out
+
+
+def test_the_region_edges_are_3_to_1_against_every_fill_in_both_colour_modes(server, browser):
+    """WCAG 1.4.11: a graphic's parts needed to understand it contrast 3:1 with what is next to them. The regions'
+    edges were white at 0.8 opacity: 1.2:1 against the palest fills ("by decision"'s palest orange, "by region"'s
+    #e3e7a3 and #82f1ff), below 3:1 against every one (2.8:1 at most). The strokes drawPlot draws along the
+    regions' edges are read from the page's SVG of a made-up frame of two squares (the strokes whose sides are the
+    squares' sides), in both colour modes, and composed, in the order drawn, over every fill of the page's palette
+    (its own regionColour, both modes, every shade): a single stroke must be 3:1 against each fill; strokes drawn one
+    over another (a halo, then a line on it) must each be narrower than the one below, the line 3:1 against the halo
+    it lies on, and against each fill the halo or the line 3:1 (where the halo is as light as the fill, the line is
+    seen against both). The contrast is WCAG 2's (_contrast above). Fails on the old page."""
+    import xml.etree.ElementTree as ET
+
+    _load(browser, server)
+    fills, svgs = browser.execute_script(_PALETTE_AND_EDGES)
+    assert len(fills) == 9 + 2 * 21, fills   # (all read: nine colours by region, 21 shades a class)
+    ns = "{http://www.w3.org/2000/svg}"
+    for svg in svgs:
+        paths = ET.fromstring(svg).findall(f"{ns}path")
+        outlines = set().union(*[_sides(p.get("d")) for p in paths if p.get("fill") not in (None, "none")])
+        assert len(outlines) == 7, outlines   # the two squares' sides, the one between them once
+        edges = [(_rgba(p.get("stroke")), float(p.get("stroke-width"))) for p in paths
+                 if p.get("fill") == "none" and _sides(p.get("d")) == outlines]
+        assert edges, svg
+        widths = [w for _, w in edges]
+        assert all(a > b for a, b in zip(widths, widths[1:])), widths
+        for fill in fills:
+            below = np.array(_rgba(fill)[:3])
+            layers = [below]
+            for (*rgb, a), _w in edges:
+                layers.append(a * np.array(rgb) + (1 - a) * layers[-1])
+            shown = max(float(_contrast(layer, below)) for layer in layers[1:])
+            assert shown >= 3, (fill, edges, round(shown, 2))
+            if len(edges) > 1:
+                on_halo = float(_contrast(layers[-1], layers[-2]))
+                assert on_halo >= 3, (fill, edges, round(on_halo, 2))
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE"]
+    assert not errors, errors
+
+
 _TEXT_COLOURS = """
 const out = [], opaque = (c) => c.match(/[\\d.]+/g).map(Number);
 function under(el) {            // the colour behind el: its and its ancestors' backgrounds, composed, on white
@@ -3238,6 +3327,71 @@ def test_at_400_percent_zoom_the_page_is_one_column_320_pixels_wide_and_each_con
         assert not hidden, (when, hidden)
         plot = browser.find_element(By.ID, "plot").rect
         assert plot["width"] == plot["height"] >= 240, plot
+    errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] != "network"]
+    assert not errors, errors
+
+
+# every text drawn on the side charts, as the screen shows it: per chart, its canvas's size in device pixels and in
+# CSS pixels and the screen's pixel ratio, and per text its font's size and its ink's box (the browser's measureText)
+# in CSS pixels, through the context's transform and the canvas's scaling to its box on the page; the charts drawn
+# by drawCharts for a made-up run of 100,000 steps (its labels the widest: "100000 steps", a loss of 18704.19)
+_CHARTS_ON_SCREEN = """
+const ids = ['acc-chart', 'loss-chart', 'regions-chart'], got = [], saved = [S.run, S.history];
+for (const id of ids) {
+  const c = document.getElementById(id), ctx = c.getContext('2d'), rec = { id, texts: [] };
+  got.push(rec);
+  ctx.fillText = function (t, x, y) {
+    const m = this.getTransform(), r = c.getBoundingClientRect(), kx = r.width / c.width, ky = r.height / c.height;
+    const mt = this.measureText(t), px = parseFloat(/(\\d+(?:\\.\\d+)?)px/.exec(this.font)[1]);
+    const sx = (v) => (m.a * v + m.e) * kx, sy = (v) => (m.d * v + m.f) * ky;
+    rec.texts.push([t, Math.min(px * m.a * kx, px * m.d * ky),
+                    sx(x - mt.actualBoundingBoxLeft), sx(x + mt.actualBoundingBoxRight),
+                    sy(y - mt.actualBoundingBoxAscent), sy(y + mt.actualBoundingBoxDescent)]);
+  };
+}
+try {
+  S.run = { settings: { steps: 100000 }, estimate: { accuracy: 0.8, low: 0.72, high: 0.87 } };
+  S.history = [...Array(50).keys()].map((i) => ({ step: 2000 * i, accuracy: 0.5 + 0.01 * i,
+                                                  loss: 18704.19 / (1 + i), n_regions: 3 + 250 * i }));
+  drawCharts();
+  for (const rec of got) {
+    const c = document.getElementById(rec.id), r = c.getBoundingClientRect();
+    Object.assign(rec, { device: [c.width, c.height], css: [r.width, r.height], dpr: devicePixelRatio });
+  }
+  return got;
+} finally {
+  [S.run, S.history] = saved;
+  for (const id of ids) delete document.getElementById(id).getContext('2d').fillText;
+  schedule();
+}
+"""
+
+
+@pytest.mark.parametrize("width, height, dpr", [(320, 256, 1), (320, 256, 2), (1400, 1000, 1)],
+                         ids=["320", "320-dpr2", "1400"])
+def test_the_side_charts_numbers_are_11_css_pixels_apart_and_crisp_at_320_and_wide(server, browser, width, height,
+                                                                                     dpr):
+    """The side charts' canvases were 420 x 200, 140 and 120 pixels, shown at the column's width: at 400% zoom (320
+    CSS pixels, WCAG 1.4.10) their 11px numbers were drawn at about 7 CSS pixels. Every text a chart draws (its
+    ticks' numbers, "0" and "100000 steps" under it) is now at least 11 CSS pixels on the screen, at 320 and at 1400
+    pixels wide, read from the font and the transform it is drawn with and the canvas's scaling on the page; their
+    ink's boxes (measureText) do not overlap and lie inside the canvas; and the canvas holds its CSS size times the
+    screen's pixel ratio in pixels (crisp, as the plot is), at a ratio of 1 and 2 (fails on the old page)."""
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": width, "height": height, "deviceScaleFactor": dpr, "mobile": False})
+    _load(browser, server)
+    assert browser.execute_script("return [innerWidth, devicePixelRatio]") == [width, dpr]
+    for rec in browser.execute_script(_CHARTS_ON_SCREEN):
+        what, texts, (cw, ch) = rec["id"], rec["texts"], rec["css"]
+        assert len(texts) >= 4 and "100000 steps" in [t for t, *_ in texts], (what, texts)
+        for t, size, x0, x1, y0, y1 in texts:
+            assert size >= 11 * (1 - 1e-6), (what, t, size, cw)   # (the transform is held in float32)
+            assert -0.5 <= x0 < x1 <= cw + 0.5 and -0.5 <= y0 < y1 <= ch + 0.5, (what, t, (x0, x1, y0, y1), (cw, ch))
+        for i, (a, *ba) in enumerate(texts):
+            for b, *bb in texts[i + 1:]:
+                apart = ba[2] <= bb[1] or bb[2] <= ba[1] or ba[4] <= bb[3] or bb[4] <= ba[3]
+                assert apart, (what, a, ba, b, bb)
+        assert rec["device"] == [round(cw * dpr), round(ch * dpr)], rec
     errors = [e for e in browser.get_log("browser") if e["level"] == "SEVERE" and e["source"] != "network"]
     assert not errors, errors
 

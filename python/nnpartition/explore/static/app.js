@@ -384,11 +384,20 @@ function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
 // CIELAB: lightness L* 58, 74, 90 in turn, the hue 30 degrees plus 160 a region, chroma 35 (clipped to sRGB). Regions
 // 1 or 2 apart differ by a CIEDE2000 of at least 9.5 (the least, 9.98, under deuteranopia), and up to 8 apart by at
 // least 4, for normal eyes and simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009; test_explore,
-// docs/explore.md): their lightness differs where hue alone would not. Neighbours are also parted by white edges,
+// docs/explore.md): their lightness differs where hue alone would not. Neighbours are also parted by edges (EDGE),
 // so that regions 9 apart sharing a colour stay apart.
 // (The hues of the golden angle at HSL lightness 72-84% were 1.7 apart for regions 1 apart under protanopia.)
 const REGION_COLOURS = ["#c5766e", "#53c8c0", "#ffcbef", "#5a996c", "#c8aae7", "#e3e7a3", "#5d8ec8", "#deac7a",
                         "#82f1ff"];
+
+// The regions' edges: a dark grey line (#404040; the axes' frame is #444, and the tests tell them so) 1px wide on
+// a white halo 3px wide, [colour, width] in the order drawn.
+// The fills' relative luminances (WCAG 2) run from 0.19 (the deepest blue) to 0.83 (the palest orange), and no single
+// colour is 3:1 against both but black to #2f2f2f, as dark as the decision boundary's line (#111): the white halo is
+// at least 3:1 against every fill of luminance up to 0.30 and the line against every fill from 0.26 (WCAG 1.4.11,
+// test_explore). The white edges of 0.8 opacity before the seventy-first pass on issue 11 were 1.2:1 on the palest
+// fills and below 3:1 on every one.
+const EDGE = [["#fff", 3], ["#404040", 1]];
 
 // Colours are quantised (9 by region, or 2 classes x 21 shades) so that a frame is drawn with one fill per colour
 // instead of one per polygon.
@@ -406,6 +415,31 @@ function polygonPath(ctx, T, f, r) {
   ctx.moveTo(T.px(xy[2 * a]), T.py(xy[2 * a + 1]));
   for (let k = a + 1; k < b; k++) ctx.lineTo(T.px(xy[2 * k]), T.py(xy[2 * k + 1]));
   ctx.closePath();
+}
+
+// The sides of frame f's polygons, each once, as segments x0, y0, x1, y1 in the drawing's pixels (T's): a side two
+// polygons share is drawn once, half the strokes (around each polygon, EDGE's 3px halo over 6,000 polygons took
+// about 40 ms more). Two sides are one where their ends agree to 1/8 pixel; nothing is merged off the keys' range
+// (0 to 1024 px: 13 bits a coordinate, 52 a side, exact in a double).
+function edgeSegments(T, f) {
+  const out = [], seen = new Set(), q = (v) => Math.round(v * 8), ok = (n) => n >= 0 && n < 8192;
+  for (let r = 0; r < f.n_polygons; r++) {
+    const a = f.offsets[r], b = f.offsets[r + 1];
+    if (b - a < 3) continue;
+    for (let k = a; k < b; k++) {
+      const j = k + 1 < b ? k + 1 : a;
+      const x0 = T.px(f.xy[2 * k]), y0 = T.py(f.xy[2 * k + 1]), x1 = T.px(f.xy[2 * j]), y1 = T.py(f.xy[2 * j + 1]);
+      const qs = [q(x0), q(y0), q(x1), q(y1)];
+      if (qs.every(ok)) {
+        const p0 = qs[0] * 8192 + qs[1], p1 = qs[2] * 8192 + qs[3];
+        const key = p0 < p1 ? p0 * 67108864 + p1 : p1 * 67108864 + p0;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      out.push(x0, y0, x1, y1);
+    }
+  }
+  return out;
 }
 
 // Paint the current frame, with its axes, into `area` ({x, y, w, h}; the whole canvas by default) of `ctx` (the
@@ -438,12 +472,19 @@ function drawPlot(ctx, area) {
         ctx.fill();
       }
     }
-    ctx.strokeStyle = "rgba(255,255,255,0.8)"; ctx.lineWidth = 1;  // region edges
-    for (let s = 0; s < f.n_polygons; s += CHUNK) {
-      ctx.beginPath();
-      for (let r = s; r < Math.min(f.n_polygons, s + CHUNK); r++) polygonPath(ctx, T, f, r);
-      ctx.stroke();
+    const seg = edgeSegments(T, f);   // region edges: the halo, then the line on it, in paths of 1,000 sides
+    ctx.lineCap = "square";           // (the sides' ends overlap at a corner: no notch in the halo)
+    for (const [colour, width] of EDGE) {
+      ctx.strokeStyle = colour; ctx.lineWidth = width;
+      for (let s = 0; s < seg.length; s += 4000) {
+        ctx.beginPath();
+        for (let k = s; k < Math.min(seg.length, s + 4000); k += 4) {
+          ctx.moveTo(seg[k], seg[k + 1]); ctx.lineTo(seg[k + 2], seg[k + 3]);
+        }
+        ctx.stroke();
+      }
     }
+    ctx.lineCap = "butt";
     if ($("show-lines").checked) drawLines(ctx, T, f.first_layer, S.run.box);
     drawBoundary(ctx, T, f.boundary);
   }
@@ -467,13 +508,17 @@ function lineSegment(w0, w1, b, box) {  // w0 x + w1 y + b = 0 clipped to the bo
   return pts.length >= 2 ? [pts[0], pts[pts.length - 1]] : null;
 }
 
-function drawLines(ctx, T, first, box) {  // the first layer's lines x @ W[:, j] + b_j = 0, clipped to the box
+// The first layer's lines x @ W[:, j] + b_j = 0, clipped to the box: dashes on a white line, whose gaps show where
+// a line runs along a region's edge (EDGE's dark line; every edge of a network of one layer lies on one of them).
+function drawLines(ctx, T, first, box) {
   const L = first.b.length;
-  ctx.strokeStyle = LINE; ctx.lineWidth = 1.2; ctx.setLineDash([5, 4]);
   for (let j = 0; j < L; j++) {
     const s = lineSegment(first.W[0][j], first.W[1][j], first.b[j], box);
     if (!s) continue;
-    ctx.beginPath(); ctx.moveTo(T.px(s[0][0]), T.py(s[0][1])); ctx.lineTo(T.px(s[1][0]), T.py(s[1][1])); ctx.stroke();
+    for (const [colour, width, dash] of [["#fff", 1.6, []], [LINE, 1.2, [5, 4]]]) {
+      ctx.strokeStyle = colour; ctx.lineWidth = width; ctx.setLineDash(dash); ctx.beginPath();
+      ctx.moveTo(T.px(s[0][0]), T.py(s[0][1])); ctx.lineTo(T.px(s[1][0]), T.py(s[1][1])); ctx.stroke();
+    }
   }
   ctx.setLineDash([]);
 }
@@ -556,6 +601,22 @@ function chartScale(lo, hi, height, integer) {
 
 const CHART_MARGIN = { l: 40, r: 8, t: 8, b: 20 }, CHART_FONT = "11px system-ui, sans-serif";
 
+// A side chart's canvas holds as many pixels as it shows (times the screen's pixel ratio), as the plot's does, and
+// its context draws in CSS pixels: its numbers are CHART_FONT's 11px on the screen at every width. (The canvases
+// were 420px wide, shown at the column's width: at 400% zoom, 320 CSS px, a 268px column drew them at 7px, until
+// the seventy-first pass on issue 11.) Its size in CSS pixels: the column's width, the height style.css gives it;
+// the context's unit is one of them exactly (a box 267.8px wide holds 268 pixels: a scale of 268 / 267.8, not 1).
+function fitChart(c) {
+  const dpr = window.devicePixelRatio || 1, box = c.getBoundingClientRect();
+  const W = box.width || c.width / dpr, H = box.height || c.height / dpr;
+  if (c.width !== Math.round(W * dpr) || c.height !== Math.round(H * dpr)) {
+    c.width = Math.round(W * dpr); c.height = Math.round(H * dpr);
+  }
+  const ctx = c.getContext("2d");
+  ctx.setTransform(c.width / W, 0, 0, c.height / H, 0, 0);
+  return { ctx, W, H };
+}
+
 // The left margin the charts' labels need (at least CHART_MARGIN.l): the widest label, measured, plus 6px.
 function chartMargin(ctx, scales) {
   ctx.font = CHART_FONT;
@@ -566,7 +627,7 @@ function chartMargin(ctx, scales) {
 
 // `opts`: xmax, colour, band, scale (chartScale's) and left (the left margin, chartMargin's).
 function chart(canvas, series, opts) {
-  const ctx = canvas.getContext("2d"), W = canvas.width, H = canvas.height, m = { ...CHART_MARGIN, l: opts.left };
+  const { ctx, W, H } = fitChart(canvas), m = { ...CHART_MARGIN, l: opts.left };
   ctx.fillStyle = "#fff"; ctx.fillRect(0, 0, W, H);
   const xmax = opts.xmax || 1, { lo: ylo, hi: yhi } = opts.scale;
   const px = (x) => m.l + (x / xmax) * (W - m.l - m.r);
@@ -592,7 +653,7 @@ function chart(canvas, series, opts) {
 function drawCharts() {
   const h = S.history, steps = S.run ? S.run.settings.steps : 1, e = S.run && S.run.estimate;
   const ids = ["acc-chart", "loss-chart", "regions-chart"], [ca, cl, cr] = ids.map($);
-  const inner = (c) => c.height - CHART_MARGIN.t - CHART_MARGIN.b;
+  const inner = (c) => fitChart(c).H - CHART_MARGIN.t - CHART_MARGIN.b;
   const accs = h.map((p) => p.accuracy), losses = h.map((p) => p.loss).filter(Number.isFinite);
   const ylo = Math.min(0.4, ...accs, e ? e.low : 1);
   const counted = h.filter((p) => p.n_regions !== null), counts = counted.map((p) => p.n_regions);
@@ -690,7 +751,7 @@ function svgContext(W, H) {
   const anchor = { left: "start", start: "start", center: "middle", right: "end", end: "end" };
   const ctx = {
     canvas: { width: W, height: H }, fillStyle: "#000", strokeStyle: "#000", lineWidth: 1, font: "10px sans-serif",
-    textAlign: "left",
+    textAlign: "left", lineCap: "butt",
     fillRect(x, y, w, h) {
       parts.push(`<rect x="${x}" y="${y}" width="${w}" height="${h}" fill="${this.fillStyle}"/>`);
     },
@@ -703,8 +764,9 @@ function svgContext(W, H) {
     },
     fill() { parts.push(`<path d="${path}" fill="${this.fillStyle}"/>`); },
     stroke() {
+      const cap = this.lineCap === "butt" ? "" : ` stroke-linecap="${this.lineCap}"`;
       parts.push(`<path d="${path}" fill="none" stroke="${this.strokeStyle}" ` +
-                 `stroke-width="${this.lineWidth}"${dash}/>`);
+                 `stroke-width="${this.lineWidth}"${dash}${cap}/>`);
     },
     setLineDash(a) { dash = a.length ? ` stroke-dasharray="${a.join(" ")}"` : ""; },
     fillText(t, x, y) {
