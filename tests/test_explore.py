@@ -3031,7 +3031,8 @@ def test_the_two_classes_colours_stay_apart_for_colour_blind_eyes(server, browse
         "const sw = (c) => rgb(getComputedStyle(document.querySelector('.sw.' + c)).backgroundColor);"
         "const hex = (p) => [1, 3, 5].map((i) => parseInt(p.slice(i, i + 2), 16));"
         "return [C1, C0, POINT.map(hex), [sw('c1'), sw('c0')]]")
-    shades = [0.2 + 0.65 * k / 20 for k in range(21)]
+    lo, hi = browser.execute_script("return [SHADE_LO, SHADE_HI]")
+    shades = [lo + (hi - lo) * k / 20 for k in range(21)]
     rgb = browser.execute_script(
         "return arguments[0].map((t) => [mix(C1, t), mix(C0, t)].map((s) => s.match(/\\d+/g).map(Number)))", shades)
 

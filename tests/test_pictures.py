@@ -4203,7 +4203,7 @@ def test_in_grey_the_classes_points_and_fills_differ_in_lightness():
         return float(cielab(np.array(to_rgb(colour)) * 255)[0])
 
     assert abs(lightness(POINT_COLOURS[1]) - lightness(POINT_COLOURS[0])) >= PRINT_DL
-    for t in np.linspace(0.6, 0.85, 6):   # the fills' mix with white, as plot_partition and the explorer shade them
+    for t in np.linspace(0.6, 0.85, 6):   # the fills' mix with white, as plot_partition shades them (explorer: to 0.7)
         f1, f0 = (1 + (np.array(to_rgb(CLASS_COLOURS[c])) - 1) * t for c in (1, 0))
         assert abs(float(cielab(f1 * 255)[0] - cielab(f0 * 255)[0])) >= PRINT_DL, t
 

@@ -390,14 +390,17 @@ function mix(c, t) {  // c blended with white: t = 0 white, 1 full colour
 const REGION_COLOURS = ["#c5766e", "#53c8c0", "#ffcbef", "#5a996c", "#c8aae7", "#e3e7a3", "#5d8ec8", "#deac7a",
                         "#82f1ff"];
 
-// The regions' edges: a dark grey line (#404040; the axes' frame is #444, and the tests tell them so) 1px wide on
-// a white halo 3px wide, [colour, width] in the order drawn.
-// The fills' relative luminances (WCAG 2) run from 0.19 (the deepest blue) to 0.83 (the palest orange), and no single
-// colour is 3:1 against both but black to #2f2f2f, as dark as the decision boundary's line (#111): the white halo is
-// at least 3:1 against every fill of luminance up to 0.30 and the line against every fill from 0.26 (WCAG 1.4.11,
-// test_explore). The white edges of 0.8 opacity before the seventy-first pass on issue 11 were 1.2:1 on the palest
-// fills and below 3:1 on every one.
-const EDGE = [["#fff", 3], ["#404040", 1]];
+// The regions' edges: a dark grey line (#404040; the axes' frame is #444, and the tests tell them so) 1px wide,
+// [colour, width] in the order drawn: 3:1 (WCAG 1.4.11, test_explore) against every fill of luminance (WCAG 2) from
+// 0.26, which every fill is: "by region"'s lightness L* 58 at least, and "by decision"'s shades up to SHADE_HI (below).
+// (The white edges of 0.8 opacity before the seventy-first pass on issue 11 were 1.2:1 on the palest fills and below
+// 3:1 on every one. Under deeper shades, down to the luminance 0.19 of 0.85's blue, no single colour but black to
+// #2f2f2f, as dark as the decision boundary's line, is 3:1 against every fill: a white halo under the line was, but
+// drew a frame of 6,000 polygons half again as slowly, about 25 ms more.)
+const EDGE = [["#404040", 1]];
+// "By decision": a class's colour blended with white from SHADE_LO (|logit| 0) to SHADE_HI (the frame's largest): at
+// 0.7 the blue's luminance is 0.265, EDGE's line 3.1:1 against it (0.85 before the seventy-first pass on issue 11).
+const SHADE_LO = 0.2, SHADE_HI = 0.7;
 
 // Colours are quantised (9 by region, or 2 classes x 21 shades) so that a frame is drawn with one fill per colour
 // instead of one per polygon.
@@ -405,7 +408,7 @@ const EDGE = [["#fff", 3], ["#404040", 1]];
 function regionColour(f, p, mode) {
   if (mode === "region") return REGION_COLOURS[f.region[p] % REGION_COLOURS.length];
   // shade: |logit| relative to the frame's largest, in 21 steps
-  const t = 0.2 + 0.65 * Math.round(20 * Math.abs(f.output[p]) / f.maxOutput) / 20;
+  const t = SHADE_LO + (SHADE_HI - SHADE_LO) * Math.round(20 * Math.abs(f.output[p]) / f.maxOutput) / 20;
   return mix(f.decision[p] ? C1 : C0, t);
 }
 
@@ -418,9 +421,9 @@ function polygonPath(ctx, T, f, r) {
 }
 
 // The sides of frame f's polygons, each once, as segments x0, y0, x1, y1 in the drawing's pixels (T's): a side two
-// polygons share is drawn once, half the strokes (around each polygon, EDGE's 3px halo over 6,000 polygons took
-// about 40 ms more). Two sides are one where their ends agree to 1/8 pixel; nothing is merged off the keys' range
-// (0 to 1024 px: 13 bits a coordinate, 52 a side, exact in a double).
+// polygons share is drawn once, half the strokes (stroked around each polygon, a 3px halo under EDGE's line, as the
+// seventy-first pass tried, took about 40 ms more over 6,000 polygons). Two sides are one where their ends agree to
+// 1/8 pixel; nothing is merged off the keys' range (0 to 1024 px: 13 bits a coordinate, 52 a side, exact in a double).
 function edgeSegments(T, f) {
   const out = [], seen = new Set(), q = (v) => Math.round(v * 8), ok = (n) => n >= 0 && n < 8192;
   for (let r = 0; r < f.n_polygons; r++) {
@@ -472,8 +475,8 @@ function drawPlot(ctx, area) {
         ctx.fill();
       }
     }
-    const seg = edgeSegments(T, f);   // region edges: the halo, then the line on it, in paths of 1,000 sides
-    ctx.lineCap = "square";           // (the sides' ends overlap at a corner: no notch in the halo)
+    const seg = edgeSegments(T, f);   // region edges: EDGE's strokes in order, in paths of 1,000 sides
+    ctx.lineCap = "square";           // (the sides' ends overlap at a corner: no notch where they meet)
     for (const [colour, width] of EDGE) {
       ctx.strokeStyle = colour; ctx.lineWidth = width;
       for (let s = 0; s < seg.length; s += 4000) {
