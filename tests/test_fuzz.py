@@ -687,7 +687,8 @@ def run_jobs(jobs: Sequence[dict]) -> List[Tuple[dict, str]]:
         batch = todo[:400]
         # each call's limit stretched as the machine's load stretches its wall time (a batch at a time; the jobs keep
         # their own limits for the next batch)
-        sent = [{**j, "limit": j["limit"] * load_scale()} for j in batch]
+        scale = load_scale()
+        sent = [{**j, "limit": j["limit"] * scale} for j in batch]
         stdin = "".join(json.dumps(j) + "\n" for j in sent)
         budget = 30.0 + sum(j["limit"] for j in sent[:3]) + 0.5 * len(sent)
         proc = subprocess.Popen([sys.executable, "-c", WORKER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,

@@ -584,7 +584,6 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                 i = queue[-1]
                 if i in suspects and pending:
                     break
-                _check_home(home)
                 try:
                     fut = executor.submit(_call, job, configs[i])
                 except (BrokenProcessPool, OSError) as exc:
@@ -600,7 +599,9 @@ def _execute(configs: List[Dict[str, Any]], keys: List[str], todo: List[int],
                     owned = executor = _restart(owned)
                     generation += 1
                     continue
-                _check_home(home)   # (a serial job ran in submit: its forked child returns here)
+                # (a serial job ran in submit: its forked child returns here, before it could take another; an
+                # executor that runs a job later returns it where the result is recorded, checked there)
+                _check_home(home)
                 queue.pop()
                 pending[fut] = i
                 born[fut] = generation
